@@ -1,0 +1,3 @@
+export * from "./canonical.js";
+export * from "./plan.js";
+export * from "./schema.js";
