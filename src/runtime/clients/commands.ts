@@ -58,7 +58,12 @@ export interface CommandRunnerOptions {
   readonly tailLines?: number;
 }
 
-/** How long a stopped command has to end after SIGTERM before it gets SIGKILL. */
+/**
+ * How long a stopped command has to end after SIGTERM before it gets SIGKILL.
+ * NOTE: only the program itself is signalled, not children it left running in the background. Over ssh,
+ * stopping the client closes the connection; the remote command is not signalled (without a pty sshd
+ * sends no SIGHUP) and stops only when it next writes to the closed channel. Timeouts say so.
+ */
 const KILL_AFTER_MS = 5_000;
 
 /**
