@@ -17,9 +17,10 @@ export interface LexResult {
 }
 
 /**
- * Text to tokens. Characters that start no token, unterminated strings, commands and text blocks, and
- * numbers glued to letters (`30x`) are reported here; the malformed tokens are still handed to the parser
- * (as strings, commands and durations) so that one mistake does not cause a cascade of parse errors.
+ * Text to tokens. Characters that start no token, unterminated strings, commands and text blocks, strings
+ * in single quotes, `//` comments and numbers glued to letters (`30x`) are reported here; the malformed
+ * tokens are still handed to the parser (as strings, commands and durations) or skipped (comments), so that
+ * one mistake does not cause a cascade of parse errors.
  */
 export function lex(source: SourceText): LexResult {
   const result: ILexingResult = lexerInstance().tokenize(source.text);
@@ -36,6 +37,16 @@ export function lex(source: SourceText): LexResult {
       ),
     );
   }
+  for (const token of (result.groups.slashComments as IToken[] | undefined) ?? []) {
+    diagnostics.push(
+      diagnostic(
+        "DPL1001",
+        "comments start with `#`",
+        source.span(token.startOffset, token.startOffset + 2),
+        { label: "not a comment", help: "write `#` instead of `//`" },
+      ),
+    );
+  }
   for (const token of result.tokens) {
     const span = () => source.span(token.startOffset, token.startOffset + token.image.length);
     switch (token.tokenType) {
@@ -44,6 +55,14 @@ export function lex(source: SourceText): LexResult {
           diagnostic("DPL1002", "this string is not closed", span(), {
             label: 'no closing `"` on this line',
             help: 'close the string with `"`; for text over several lines use a text block `"""…"""`',
+          }),
+        );
+        break;
+      case T.SingleQuotedString:
+        diagnostics.push(
+          diagnostic("DPL1001", "strings are written in double quotes, not single quotes", span(), {
+            label: "single quotes",
+            help: `write it as ${JSON.stringify(token.image.replace(/^'|'$/g, ""))}`,
           }),
         );
         break;

@@ -2,6 +2,7 @@ import type { IToken } from "chevrotain";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/span.js";
 import type { Command, Interpolation, Text } from "./ast.js";
+import * as T from "./tokens.js";
 
 /**
  * Decoding of literal tokens: strings with escapes and `${...}` references, text blocks, commands in
@@ -140,7 +141,12 @@ function decode(
 /** A `"string"` token (possibly unterminated) to a Text. */
 export function decodeString(token: IToken, source: SourceText, diagnostics: Diagnostic[]): Text {
   const image = token.image;
-  const closed = image.length >= 2 && image.endsWith('"') && !image.endsWith('\\"');
+  // A string in single quotes is already reported; it is read like one in double quotes.
+  // NOTE: whether it is closed comes from the lexer, as `"C:\\"` ends in a backslash and a quote.
+  const closed =
+    token.tokenType === T.SingleQuotedString
+      ? /^'(?:[^'\\\r\n]|\\.)*'$/.test(image)
+      : token.tokenType !== T.UnterminatedString;
   const raw = closed ? image.slice(1, -1) : image.slice(1);
   const builder = new TextBuilder();
   decode(raw, token.startOffset + 1, source, diagnostics, builder);
@@ -197,7 +203,7 @@ export function decodeTextBlock(token: IToken, source: SourceText, diagnostics: 
  */
 export function decodeCommand(token: IToken, source: SourceText, diagnostics: Diagnostic[]): Command {
   const image = token.image;
-  const closed = image.length >= 2 && image.endsWith("`") && !image.endsWith("\\`");
+  const closed = token.tokenType !== T.UnterminatedCommand;
   const raw = closed ? image.slice(1, -1) : image.slice(1);
   const base = token.startOffset + 1;
   const span = source.span(token.startOffset, token.startOffset + image.length);
@@ -290,9 +296,39 @@ export function decodeCommand(token: IToken, source: SourceText, diagnostics: Di
     i++;
   }
   flush(raw.length);
+  return { argv, raw: rawCommand(raw, base, source).finish(span), span };
+}
+
+/**
+ * The command exactly as written between the backticks, so that a checklist shows what to paste into a
+ * shell: quotes and backslashes are kept, and only `${...}` references (not in single quotes, not after a
+ * backslash) become references, to be filled in per site. Their problems are reported with the arguments.
+ */
+function rawCommand(raw: string, base: number, source: SourceText): TextBuilder {
   const text = new TextBuilder();
-  decode(raw.replace(/\\`/g, "`"), base, source, [], text);
-  return { argv, raw: text.finish(span), span };
+  let single = false;
+  let double = false;
+  let i = 0;
+  while (i < raw.length) {
+    const ch = raw[i]!;
+    if (ch === "\\" && !single && i + 1 < raw.length) {
+      text.push(ch + raw[i + 1]!);
+      i += 2;
+      continue;
+    }
+    if (ch === "'" && !double) single = !single;
+    if (ch === '"' && !single) double = !double;
+    if (ch === "$" && raw[i + 1] === "{" && !single) {
+      const { ref, next } = readInterpolation(raw, i, base, source, []);
+      if (ref) text.ref(ref);
+      else text.push(raw.slice(i, next));
+      i = next;
+      continue;
+    }
+    text.push(ch);
+    i++;
+  }
+  return text;
 }
 
 const unitSeconds: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 };

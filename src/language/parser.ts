@@ -1,4 +1,4 @@
-import { CstParser, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
+import { CstParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from "chevrotain";
 import * as T from "./tokens.js";
 
 /**
@@ -8,16 +8,29 @@ import * as T from "./tokens.js";
 export const expectedAt = new WeakMap<IToken, TokenType[]>();
 
 /**
+ * Records what was expected at a token: the first error at a token wins, as later ones are recovery. The
+ * end-of-file token is one object shared by every parse, so there the latest error wins.
+ */
+function remember(token: IToken, expected: TokenType[]): void {
+  if (token.tokenType === EOF || !expectedAt.has(token)) expectedAt.set(token, expected);
+}
+
+/**
  * Parse-error messages in words: every token type has a label, so an error reads
  * "expected `{` or `after`, found a string".
  */
 export const errorMessages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
-    if (!expectedAt.has(actual)) expectedAt.set(actual, [expected]);
+    // Recovery inside the top-level repetition expects the end of the file: a declaration is what fits.
+    if (expected === EOF) {
+      remember(actual, [...topLevelStarts]);
+      return `expected a declaration, found ${found(actual.image, actual.tokenType)}`;
+    }
+    remember(actual, [expected]);
     return `expected ${describe(expected)}, found ${found(actual.image, actual.tokenType)}`;
   },
   buildNotAllInputParsedMessage({ firstRedundant }) {
-    if (!expectedAt.has(firstRedundant)) expectedAt.set(firstRedundant, [...topLevelStarts]);
+    remember(firstRedundant, [...topLevelStarts]);
     return `expected a declaration, found ${found(firstRedundant.image, firstRedundant.tokenType)}`;
   },
   buildNoViableAltMessage({ expectedPathsPerAlt, actual, ruleName }) {
@@ -32,8 +45,10 @@ export const errorMessages: IParserErrorMessageProvider = {
       }
     }
     const token = actual[0]!;
-    if (!expectedAt.has(token)) expectedAt.set(token, types);
-    return `expected ${orList([...first])} ${context(ruleName)}, found ${found(token.image, token.tokenType)}`;
+    remember(token, types);
+    // The step keywords are too many to list in a message; the help line lists them.
+    const what = ruleName === "stepCore" ? "a step" : `${orList([...first])}${context(ruleName)}`;
+    return `expected ${what}, found ${found(token.image, token.tokenType)}`;
   },
   buildEarlyExitMessage({ expectedIterationPaths, actual, ruleName }) {
     const first = new Set<string>();
@@ -45,8 +60,8 @@ export const errorMessages: IParserErrorMessageProvider = {
       }
     }
     const token = actual[0]!;
-    if (!expectedAt.has(token)) expectedAt.set(token, types);
-    return `expected ${orList([...first])} ${context(ruleName)}, found ${found(token.image, token.tokenType)}`;
+    remember(token, types);
+    return `expected ${orList([...first])}${context(ruleName)}, found ${found(token.image, token.tokenType)}`;
   },
 };
 
@@ -78,7 +93,6 @@ const ruleWords: Record<string, string> = {
   procItem: "in a procedure",
   stepCore: "to start a step",
   step: "to start a step",
-  modifier: "here",
   value: "as a value",
   configValue: "as a value",
   condition: "as a condition",
@@ -88,7 +102,8 @@ const ruleWords: Record<string, string> = {
 };
 
 function context(ruleName: string): string {
-  return ruleWords[ruleName] ?? "here";
+  const words = ruleWords[ruleName];
+  return words ? ` ${words}` : "";
 }
 
 /**
@@ -319,7 +334,8 @@ export class DplParser extends CstParser {
   param = this.RULE("param", () => {
     this.CONSUME(T.Ident);
     this.CONSUME(T.Colon);
-    this.CONSUME2(T.Ident);
+    // Any word: the types `duration` and `apps` are also keywords.
+    this.CONSUME(T.Word);
     this.OPTION(() => {
       this.CONSUME(T.Equals);
       this.SUBRULE(this.value);

@@ -412,7 +412,7 @@ class Builder {
   private param(n: CstNode): A.Param | undefined {
     const c = n.children;
     const name = this.name(tok(c, "Ident"));
-    const type = this.name(tok(c, "Ident", 1));
+    const type = this.name(tok(c, "Word"));
     if (!name || !type) return undefined;
     const def = tok(c, "Equals") ? this.value(node(c, "value")) : undefined;
     const doc = this.optText(node(c, "text"));

@@ -207,6 +207,16 @@ export const UnterminatedString = createToken({
   label: "a string",
   categories: [StringLit],
 });
+/**
+ * A string in single quotes (`'like this'`), closed or not: reported after lexing, parsed as a string, so
+ * that a habit from other languages is one error and not a cascade of unexpected characters.
+ */
+export const SingleQuotedString = createToken({
+  name: "SingleQuotedString",
+  pattern: /'(?:[^'\\\r\n]|\\.)*'?/,
+  label: "a string",
+  categories: [StringLit],
+});
 export const UnterminatedTextBlock = createToken({
   name: "UnterminatedTextBlock",
   pattern: /"""[\s\S]*/,
@@ -269,15 +279,23 @@ export const WhiteSpace = createToken({
   line_breaks: true,
 });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
+/** A comment in the style of other languages (`// ...`): reported after lexing, then skipped like one. */
+export const SlashComment = createToken({
+  name: "SlashComment",
+  pattern: /\/\/[^\n]*/,
+  group: "slashComments",
+});
 
 /** All tokens in the order the lexer tries them (the first pattern that matches wins). */
 export const allTokens: TokenType[] = [
   WhiteSpace,
   Comment,
+  SlashComment,
   TextBlock,
   UnterminatedTextBlock,
   StringLit,
   UnterminatedString,
+  SingleQuotedString,
   Command,
   UnterminatedCommand,
   Duration,
