@@ -205,6 +205,27 @@ describe("the lag client (kafkajs admin) against the broker double", () => {
     }
   });
 
+  test("a broker that accepts connections but never answers is a transient failure once the request times out", async () => {
+    broker.setSilent(true);
+    const impatient = createKafkaLagClient({
+      brokers: [broker.bootstrap],
+      connectionTimeoutMs: 200,
+      requestTimeoutMs: 200,
+    });
+    try {
+      const error = (await impatient.lag(TELEGRAF).catch((e: unknown) => e)) as StepFailure;
+      expect(error).toBeInstanceOf(StepFailure);
+      expect(error.transient).toBe(true);
+      expect(error.message).toMatch(
+        new RegExp(`^cannot reach the Kafka brokers at ${broker.bootstrap} while `),
+      );
+      expect(error.message).toMatch(/did not answer|no answer in time/);
+      expect(broker.requests.map((r) => [r.apiName, r.answered])).toContainEqual(["ApiVersions", false]);
+    } finally {
+      await impatient.close();
+    }
+  });
+
   test("a topic the client may not describe is an authorization failure, not retried", async () => {
     seed();
     broker.cluster.setAccess({ topic: ELEVATION }, false);

@@ -118,9 +118,19 @@ export function kafkaFailure(error: unknown, doing: string, brokers: readonly st
     return new StepFailure(`${where} are busy (${busy.type}) while ${doing}`, undefined, true);
   }
   const socket = errors.find((e) => typeof e.code === "string" && e.code in SOCKET_CODES);
+  const timeout = errors.find((e) => e.name === "KafkaJSRequestTimeoutError");
+  // NOTE: kafkajs 2.2.4 takes a broker that accepted the connection but never answered ApiVersions for a
+  // connected one on its retry, and then fails the next request with this plain Error.
+  const mute = errors.find((e) => e.message === "Broker not connected");
   const connection = errors.find((e) => e.name !== undefined && CONNECTION_ERRORS.has(e.name));
-  if (socket || connection) {
-    const reason = socket ? SOCKET_CODES[socket.code as string] : (connection?.message ?? detail);
+  if (socket || timeout || mute || connection) {
+    const reason = socket
+      ? SOCKET_CODES[socket.code as string]
+      : timeout
+        ? `no answer in time (${timeout.message})`
+        : mute
+          ? "a broker accepted the connection but did not answer"
+          : (connection?.message ?? detail);
     return new StepFailure(
       `cannot reach ${where} while ${doing}: ${reason}`,
       "check that the brokers run and that this machine reaches them (VPN, kubeconfig port-forward, firewall)",

@@ -26,7 +26,7 @@ export interface RecordedRequest {
   readonly clientId: string | null;
   /** Clock time of arrival. */
   readonly at: number;
-  /** Whether the double answered it (false: not implemented, or the broker was unreachable). */
+  /** Whether the double answered it (false: not implemented, the broker unreachable or silent). */
   readonly answered: boolean;
 }
 
@@ -67,6 +67,7 @@ export class KafkaBrokerDouble {
   private listeningPort = 0;
   private unreachableUntil = Number.NEGATIVE_INFINITY;
   private refused = 0;
+  private silent = false;
 
   private constructor(
     options: KafkaBrokerOptions,
@@ -135,6 +136,14 @@ export class KafkaBrokerDouble {
   unreachableFor(ms: number): void {
     this.unreachableUntil = this.clock.now() + ms;
     this.dropConnections();
+  }
+
+  /**
+   * Silent: connections are accepted and requests recorded, but nothing is answered, as a hung or
+   * overloaded broker behaves; the client's request timeout is what ends its wait.
+   */
+  setSilent(silent: boolean): void {
+    this.silent = silent;
   }
 
   /** Stops the broker: drops every connection and stops listening. */
@@ -230,6 +239,7 @@ export class KafkaBrokerDouble {
       answered: false,
     });
     const index = this.log.length - 1;
+    if (this.silent) return;
     if (!handler || !answerable) {
       if (!this.reachableNow()) this.refused++;
       socket.destroy();
