@@ -46,6 +46,109 @@ export async function main(argv: string[]): Promise<number> {
       code = await checkCommand(paths, opts);
     });
 
+  program
+    .command("run")
+    .description("run a plan against its site: dependency order, operator gates, journal, resume, lock")
+    .argument("<plan>", "a plan file written by `plan compile`, or a .dpl entry")
+    .option("--site <name>", "the site to compile a .dpl entry for (a plan file must be for this site)")
+    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .option("--concurrency <n>", "run at most this many independent steps at once", "4")
+    .option("--dry-run", "print exactly what each step would do, and do nothing")
+    .option("--step", "ask before every step")
+    .option("--from <step>", "start at this step (or phase) and run everything after it")
+    .option("--only <steps>", "run only these steps and phases (comma-separated)")
+    .option("--resume", "continue the run in the journal")
+    .option("--fresh", "set an unfinished run's journal aside and start over")
+    .option("--state-dir <dir>", "where journals and local locks are kept (default: .plan)")
+    .option("--answers <file>", "the operator's answers, in YAML, for runs without a terminal")
+    .option("--kubeconfig <file>", "the kubeconfig to use instead of the site's")
+    .option("--secret <NAME>", "an environment variable that holds a secret to mask (repeatable)", collect)
+    .option(
+      "--lock-namespace <ns>",
+      "the namespace of the site's Lease (default: $PLAN_LOCK_NAMESPACE or default)",
+    )
+    .action(async (input: string, opts) => {
+      const { runCommand } = await import("./run.js");
+      code = await runCommand(input, opts);
+    });
+
+  program
+    .command("unlock")
+    .description("break a stale lock of a site, by the id that `plan run` printed")
+    .argument("[plan]", "the plan (or .dpl entry) whose site's lock to break")
+    .requiredOption("--id <lock id>", "the id of the lock to break")
+    .option("--site <name>", "the site whose lock to break")
+    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .option("--state-dir <dir>", "where local locks are kept (default: .plan)")
+    .option("--lock-namespace <ns>", "the namespace of the site's Lease")
+    .action(async (input: string | undefined, opts) => {
+      const { unlockCommand } = await import("./unlock.js");
+      code = await unlockCommand(input, opts);
+    });
+
+  program
+    .command("render")
+    .description(
+      "print the checklist of a plan: Markdown, or one HTML page that works on screen and on paper",
+    )
+    .argument("<input>", "a .dpl entry, or a plan file written by `plan compile`")
+    .addOption(new Option("--format <format>", "the kind of checklist").choices(["md", "html"]).default("md"))
+    .option("-o, --output <file>", "write it to this file instead of standard output")
+    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
+    .option("--site <name>", "the site to compile a .dpl entry for")
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .action(async (input: string, opts) => {
+      const { renderCommand } = await import("./render.js");
+      code = await renderCommand(input, opts);
+    });
+
+  program
+    .command("graph")
+    .description("draw the plan's dependency graph: phases as clusters, manual steps and rule edges marked")
+    .argument("<input>", "a .dpl entry, or a plan file written by `plan compile`")
+    .addOption(
+      new Option("--format <format>", "the kind of picture")
+        .choices(["mermaid", "dot", "svg"])
+        .default("mermaid"),
+    )
+    .option("-o, --output <file>", "write it to this file instead of standard output")
+    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
+    .option("--site <name>", "the site to compile a .dpl entry for")
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .action(async (input: string, opts) => {
+      const { graphCommand } = await import("./graph.js");
+      code = await graphCommand(input, opts);
+    });
+
+  program
+    .command("compile")
+    .description("compile an entry for one site to a plan file (JSON with a content hash)")
+    .argument("<entry>", "a .dpl entry, such as plans/summit.dpl")
+    .option("-o, --output <file>", "where to write the plan (default out/<entry>.plan.json; - for stdout)")
+    .option("--site <site>", "the site, when the entry names several")
+    .option("--param <name=value>", "set a parameter (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .addOption(formatOption())
+    .action(async (entry: string, opts) => {
+      const { compileCommand } = await import("./compile.js");
+      code = await compileCommand(entry, opts);
+    });
+
+  program
+    .command("explain")
+    .description("say why a step is where it is: its edges with their reasons, and what depends on it")
+    .argument("<entry>", "a .dpl entry")
+    .argument("<step>", "a step id (such as 3.2) or label")
+    .option("--site <site>", "the site, when the entry names several")
+    .option("--param <name=value>", "set a parameter (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .action(async (entry: string, step: string, opts) => {
+      const { explainCommand } = await import("./explain.js");
+      code = await explainCommand(entry, step, opts);
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {

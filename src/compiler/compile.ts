@@ -1,0 +1,205 @@
+import { type Diagnostic, diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
+import type { Span } from "../diagnostics/span.js";
+import { closest } from "../diagnostics/suggest.js";
+import { sealPlan } from "../ir/plan.js";
+import type { Plan } from "../ir/schema.js";
+import type * as A from "../language/ast.js";
+import { expand } from "./expand.js";
+import { buildDag, findCycle } from "./graph.js";
+import type { Program } from "./load.js";
+import { lower } from "./lower.js";
+import type { XEdge, XStep } from "./model.js";
+import { PARAM_TYPES, resolveParams } from "./params.js";
+import { applyRules, proveRules, resolveRules, type SiteRule } from "./rules/index.js";
+import { checkComponent, resolveSite, type SiteModel } from "./site.js";
+import { closureOf, collectSymbols, type Symbols } from "./symbols.js";
+
+export interface CompileOptions {
+  /** `--param name=value` overrides, for every entry. */
+  readonly params?: readonly string[];
+  /** Only compile for this site (an entry may name several). */
+  readonly site?: string;
+  /** The compiler version written into plans. */
+  readonly version: string;
+}
+
+/** One entry compiled for one site. `plan` is absent when the compile found errors. */
+export interface CompiledPlan {
+  readonly file: string;
+  readonly procedure: string;
+  readonly site: string;
+  readonly plan?: Plan;
+  /** The rules as resolved at this site, to prove them again on a changed plan (mutation tests, `plan run`). */
+  readonly rules: readonly SiteRule[];
+  /** Where each step was written, by id, for messages about the plan. */
+  readonly spans: ReadonlyMap<string, Span>;
+}
+
+export interface FileResult {
+  readonly plans: CompiledPlan[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Compiles the entries of one file: every `plan … for <sites>` for every site it names, through the
+ * compiler's passes in order:
+ *
+ *   symbols → site → params → expand → rules (shape) → cycles → lower → rules (prove) → seal
+ *
+ * A file without entries is checked as a library: its sites, groups, procedures' parameters and rules.
+ * Every stage reports what it finds and later stages skip what failed, so one mistake gives one error.
+ */
+export function compileFile(program: Program, file: string, options: CompileOptions): FileResult {
+  const diagnostics: Diagnostic[] = [];
+  const { symbols, diagnostics: symbolProblems } = collectSymbols(program, closureOf(program, file), file);
+  diagnostics.push(...symbolProblems);
+  const sites = new Map<string, SiteModel>();
+  const siteModel = (name: string): SiteModel => {
+    let model = sites.get(name);
+    if (!model) {
+      model = resolveSite(symbols.sites.get(name)!, diagnostics);
+      sites.set(name, model);
+    }
+    return model;
+  };
+  const textOf = (span: Span) => program.files.get(span.file)?.source.text.slice(span.start, span.end) ?? "";
+
+  if (symbols.plans.length === 0) {
+    checkLibrary(symbols, program, file, siteModel, diagnostics);
+    return { plans: [], diagnostics };
+  }
+  const plans: CompiledPlan[] = [];
+  for (const entry of symbols.plans) {
+    const procedure = symbols.procedures.get(entry.procedure.value);
+    if (!procedure) {
+      const guess = closest(entry.procedure.value, symbols.procedures.keys());
+      diagnostics.push(
+        diagnostic("DPL2013", `there is no procedure \`${entry.procedure.value}\``, entry.procedure.span, {
+          help: guess ? `did you mean \`${guess}\`?` : "import the file that defines it",
+        }),
+      );
+      continue;
+    }
+    let wanted = entry.sites;
+    if (options.site) {
+      wanted = entry.sites.filter((s) => s.value === options.site);
+      if (wanted.length === 0) {
+        diagnostics.push(
+          diagnostic("DPL3011", `this entry is not for site \`${options.site}\``, entry.span, {
+            help: `it is for ${entry.sites.map((s) => `\`${s.value}\``).join(", ")}`,
+          }),
+        );
+      }
+    }
+    for (const siteName of wanted) {
+      if (!symbols.sites.has(siteName.value)) {
+        const guess = closest(siteName.value, symbols.sites.keys());
+        diagnostics.push(
+          diagnostic("DPL2007", `there is no site \`${siteName.value}\``, siteName.span, {
+            help: guess
+              ? `did you mean \`${guess}\`?`
+              : "import the file that declares it, such as `../sites/summit.dpl`",
+          }),
+        );
+        continue;
+      }
+      plans.push(
+        compilePlan(entry, procedure, siteModel(siteName.value), symbols, options, textOf, diagnostics, file),
+      );
+    }
+  }
+  return { plans, diagnostics };
+}
+
+function compilePlan(
+  entry: A.PlanDecl,
+  procedure: A.Procedure,
+  site: SiteModel,
+  symbols: Symbols,
+  options: CompileOptions,
+  textOf: (span: Span) => string,
+  diagnostics: Diagnostic[],
+  file: string,
+): CompiledPlan {
+  const local: Diagnostic[] = [];
+  const done = (
+    plan?: Plan,
+    rules: readonly SiteRule[] = [],
+    spans = new Map<string, Span>(),
+  ): CompiledPlan => {
+    diagnostics.push(...local);
+    return {
+      file,
+      procedure: procedure.name.value,
+      site: site.name,
+      ...(plan ? { plan } : {}),
+      rules,
+      spans,
+    };
+  };
+  const params = resolveParams(procedure, entry.args, options.params ?? [], local);
+  const expanded = expand(procedure, site, symbols, params, local);
+  const cond = { site: site.name, siteNames: new Set(symbols.sites.keys()), params, diagnostics: local };
+  const rules = resolveRules(symbols, site, cond, textOf);
+  applyRules(expanded.steps, expanded.edges, rules);
+  const spans = new Map(expanded.steps.map((s) => [s.id, s.span]));
+  if (checkCycles(expanded.steps, expanded.edges, local)) return done(undefined, rules, spans);
+  if (hasErrors(local)) return done(undefined, rules, spans);
+  const unsealed = lower(expanded, procedure, site, params, rules, options.version, local);
+  if (!unsealed || hasErrors(local)) return done(undefined, rules, spans);
+  local.push(...proveRules(unsealed, rules, (id) => spans.get(id)));
+  if (hasErrors(local)) return done(undefined, rules, spans);
+  return done(sealPlan(unsealed), rules, spans);
+}
+
+/** A cycle among the steps, drawn as `A -> B -> C -> A` with the line that made each edge. */
+function checkCycles(steps: readonly XStep[], edges: readonly XEdge[], diagnostics: Diagnostic[]): boolean {
+  const index = new Map(steps.map((s, i) => [s, i]));
+  const dag = buildDag(
+    steps.length,
+    edges.map((e) => [index.get(e.from)!, index.get(e.to)!] as const),
+  );
+  const cycle = findCycle(dag);
+  if (!cycle) return false;
+  const edgeOf = (a: number, b: number) =>
+    edges.find((e) => index.get(e.from) === a && index.get(e.to) === b)!;
+  const links = cycle.slice(0, -1).map((a, i) => edgeOf(a, cycle[i + 1]!));
+  const drawn = cycle.map((i) => steps[i]!.id).join(" -> ");
+  diagnostics.push(
+    diagnostic("DPL4001", `the steps wait for each other in a cycle: ${drawn}`, links[0]!.span, {
+      label: links[0]!.detail,
+      related: links.slice(1).map((e) => ({
+        span: e.span,
+        message: `${e.from.id} -> ${e.to.id}: ${e.detail}${e.rule ? ` (rule \`${e.rule}\`)` : ""}`,
+      })),
+      help: "remove one of these orderings (an `after`, or the order of the steps)",
+    }),
+  );
+  return true;
+}
+
+/** The checks of a file that has no entry: what can be checked without a site to compile for. */
+function checkLibrary(
+  symbols: Symbols,
+  program: Program,
+  file: string,
+  siteModel: (name: string) => SiteModel,
+  diagnostics: Diagnostic[],
+): void {
+  const own = program.files.get(file)?.file;
+  if (!own) return;
+  for (const decl of own.declarations) {
+    if (decl.kind === "site") siteModel(decl.name.value);
+    if (decl.kind === "group") {
+      for (const m of decl.members) {
+        if (m.kind === "ref" && !symbols.groups.has(m.ref.name)) checkComponent(m.ref, diagnostics);
+      }
+    }
+    if (decl.kind === "procedure") {
+      for (const p of decl.params) {
+        if (!(PARAM_TYPES as readonly string[]).includes(p.type.value))
+          resolveParams(decl, [], [], diagnostics);
+      }
+    }
+  }
+}
