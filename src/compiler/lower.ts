@@ -243,7 +243,12 @@ function lowerSite(site: SiteModel): PlanSite {
       ...(attr("kafka_site") ? { toolsSite: attr("kafka_site") } : {}),
     }),
     schemaRegistry: optional(attr("schema_registry"), { url: attr("schema_registry") }),
-    efd: optional(attr("efd"), { url: attr("efd"), database: attr("efd_database") ?? "efd" }),
+    efd: optional(attr("efd"), {
+      url: attr("efd"),
+      database: attr("efd_database") ?? "efd",
+      ...(attr("efd_username_env") ? { usernameEnv: attr("efd_username_env") } : {}),
+      ...(attr("efd_password_env") ? { passwordEnv: attr("efd_password_env") } : {}),
+    }),
     love: list("love"),
     chronograf: attr("chronograf"),
     nublado: attr("nublado"),

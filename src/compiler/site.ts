@@ -70,6 +70,8 @@ export const SITE_ATTRIBUTES: Readonly<Record<string, AttributeType>> = {
   schema_registry: "string",
   efd: "string",
   efd_database: "string",
+  efd_username_env: "string",
+  efd_password_env: "string",
   love: "strings",
   chronograf: "string",
   nublado: "string",

@@ -182,7 +182,14 @@ export const SiteSchema = z.object({
     .optional(),
   kafka: z.object({ bootstrap: z.array(z.string()), toolsSite: z.string().optional() }).optional(),
   schemaRegistry: z.object({ url: z.string() }).optional(),
-  efd: z.object({ url: z.string(), database: z.string() }).optional(),
+  efd: z
+    .object({
+      url: z.string(),
+      database: z.string(),
+      usernameEnv: z.string().optional().describe("the environment variable that holds the EFD user"),
+      passwordEnv: z.string().optional().describe("the environment variable that holds the EFD password"),
+    })
+    .optional(),
   love: z.array(z.string()),
   chronograf: z.string().optional(),
   nublado: z.string().optional(),

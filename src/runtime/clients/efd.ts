@@ -240,8 +240,12 @@ export function createEfdClient(
   options: { readonly auth?: { usernameEnv: string; passwordEnv: string }; readonly timeoutMs?: number } = {},
 ): EfdClient | undefined {
   if (!site.efd) return undefined;
-  const username = options.auth ? secrets.get(options.auth.usernameEnv) : undefined;
-  const password = options.auth ? secrets.get(options.auth.passwordEnv) : undefined;
+  // The plan's site names the variables; `options.auth` overrides them (tests).
+  const auth =
+    options.auth ??
+    (site.efd.usernameEnv && site.efd.passwordEnv ? { usernameEnv: site.efd.usernameEnv, passwordEnv: site.efd.passwordEnv } : undefined);
+  const username = auth ? secrets.get(auth.usernameEnv) : undefined;
+  const password = auth ? secrets.get(auth.passwordEnv) : undefined;
   return new HttpEfdClient(site.efd.url, site.efd.database, {
     timeoutMs: options.timeoutMs,
     credentials: username && password ? { username, password } : undefined,
