@@ -18,6 +18,8 @@ export interface CscInfo {
   /** The state it comes up in after a deployment. */
   readonly starts: A.State;
   readonly heartbeatOnly: boolean;
+  /** The `csc-name` label of its Kubernetes job, where the inventory gives it. */
+  readonly job?: string;
   readonly span: Span;
 }
 
@@ -250,6 +252,7 @@ export function resolveSite(decl: A.SiteDecl, diagnostics: Diagnostic[]): SiteMo
       ...(d.kind === "host" ? { host: d.host.value } : {}),
       starts: entry.starts?.state ?? "STANDBY",
       heartbeatOnly: entry.heartbeatOnly !== undefined,
+      ...(entry.job ? { job: entry.job.name } : {}),
       span: ref.span,
     });
   }

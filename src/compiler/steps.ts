@@ -126,6 +126,8 @@ export function expandStep(
         : `Delete every job in ${namespace}`;
       return one(make("k8s-delete-jobs", title, { namespace, selector }));
     }
+    case "delete-jobs-of":
+      return { steps: jobsOf(core, scope, make) };
     case "wait":
       return one(
         make("wait", `Wait ${showSeconds(core.duration.seconds)}`, { seconds: core.duration.seconds }),
@@ -598,6 +600,56 @@ function undoOf(
       ? `Remove the annotation ${p.key} from ${res.kind.toLowerCase()} ${p.resourceName} in ${p.namespace}`
       : `Annotate ${res.kind.toLowerCase()} ${p.resourceName} in ${p.namespace} with ${p.key}=${value} again`;
   return make("k8s-annotate", title, { ...p, value }, extra);
+}
+
+/** `delete jobs of affected`: for each CSC, the jobs its chart labels `csc-name=<job>` in its application's namespace. */
+function jobsOf(
+  core: Extract<A.StepCore, { kind: "delete-jobs-of" }>,
+  scope: StepScope,
+  make: Make,
+): XStep[] {
+  const d = scope.diagnostics;
+  const targets = resolveCscTargets(core.targets, scope, d);
+  if (!targets) return [];
+  const out: XStep[] = [];
+  for (const id of targets.cscs) {
+    const csc = scope.site.cscs.get(id)!;
+    if (csc.deployment !== "kubernetes" || !csc.app) {
+      d.push(
+        diagnostic(
+          "DPL3010",
+          `${id} does not run in Kubernetes at site \`${scope.site.name}\`, so it has no job to delete`,
+          core.targets.span,
+          {
+            help: csc.host ? `it runs on ${csc.host}: stop it there` : "leave it out of this step",
+          },
+        ),
+      );
+      continue;
+    }
+    if (!csc.job) {
+      d.push(
+        diagnostic(
+          "DPL3012",
+          `the inventory of site \`${scope.site.name}\` does not give the job of ${id}`,
+          csc.span,
+          {
+            help: 'add `job "<csc-name>"`: the csc-name label of its chart (the chart alias without -sim)',
+          },
+        ),
+      );
+      continue;
+    }
+    const namespace = scope.site.apps.get(csc.app)?.namespace ?? csc.app;
+    const selector = `csc-name=${csc.job}`;
+    out.push(
+      make("k8s-delete-jobs", `Delete the job of ${id} (${selector} in ${namespace})`, {
+        namespace,
+        selector,
+      }),
+    );
+  }
+  return out;
 }
 
 function runSteps(core: Extract<A.StepCore, { kind: "run" }>, scope: StepScope, make: Make): XStep[] {

@@ -157,6 +157,7 @@ export type StepCore =
   | ({ readonly kind: "run"; readonly command: Command; readonly on?: Name; readonly each: boolean } & Node)
   | ScaleCore
   | ({ readonly kind: "delete-jobs"; readonly namespace: Text; readonly selector?: Text } & Node)
+  | ({ readonly kind: "delete-jobs-of"; readonly targets: Targets } & Node)
   | AnnotateCore
   | ({ readonly kind: "wait"; readonly duration: DurationValue } & Node)
   | ({ readonly kind: "wait-until"; readonly condition: Condition } & Node)
@@ -283,6 +284,8 @@ export interface InventoryEntry extends Node {
   readonly deployment: Deployment;
   readonly starts?: { readonly state: State; readonly span: Span };
   readonly heartbeatOnly?: Span;
+  /** The `csc-name` label of the CSC's Kubernetes job (its chart alias without `-sim`). */
+  readonly job?: { readonly name: string; readonly span: Span };
 }
 
 export interface SiteDecl extends Node {

@@ -242,6 +242,12 @@ export class DplParser extends CstParser {
           },
         },
         { ALT: () => this.CONSUME(T.HeartbeatOnly) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Job);
+            this.CONSUME(T.StringLit);
+          },
+        },
       ]);
     });
   });
@@ -467,16 +473,28 @@ export class DplParser extends CstParser {
     this.CONSUME(T.NumberLit);
   });
 
-  /** `delete jobs in "obssys" where "csc-class=watcher"` */
+  /** `delete jobs in "obssys" where "csc-class=watcher"`, `delete jobs of affected` */
   deleteJobsStep = this.RULE("deleteJobsStep", () => {
     this.CONSUME(T.Delete);
     this.CONSUME(T.Jobs);
-    this.CONSUME(T.In);
-    this.SUBRULE(this.text);
-    this.OPTION(() => {
-      this.CONSUME(T.Where);
-      this.SUBRULE2(this.text);
-    });
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.In);
+          this.SUBRULE(this.text);
+          this.OPTION(() => {
+            this.CONSUME(T.Where);
+            this.SUBRULE2(this.text);
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(T.Of);
+          this.SUBRULE(this.targets);
+        },
+      },
+    ]);
   });
 
   annotateStep = this.RULE("annotateStep", () => {

@@ -278,8 +278,9 @@ class Builder {
     const state = tok(c, "State");
     const starts = tok(c, "Starts");
     const hb = tok(c, "HeartbeatOnly");
-    if (toks(c, "Starts").length > 1 || toks(c, "HeartbeatOnly").length > 1) {
-      const again = toks(c, "Starts")[1] ?? toks(c, "HeartbeatOnly")[1]!;
+    const jobTok = tok(c, "StringLit");
+    if (toks(c, "Starts").length > 1 || toks(c, "HeartbeatOnly").length > 1 || toks(c, "Job").length > 1) {
+      const again = toks(c, "Starts")[1] ?? toks(c, "HeartbeatOnly")[1] ?? toks(c, "Job")[1]!;
       this.report(
         diagnostic("DPL1018", `\`${again.image}\` is given twice`, this.tokenSpan(again), {
           help: "give each clause of an inventory entry once",
@@ -298,6 +299,14 @@ class Builder {
           }
         : {}),
       ...(hb ? { heartbeatOnly: this.tokenSpan(hb) } : {}),
+      ...(jobTok
+        ? {
+            job: {
+              name: decodeString(jobTok, this.source, this.diagnostics).parts.join(""),
+              span: this.tokenSpan(jobTok),
+            },
+          }
+        : {}),
       span: this.spanOf(n),
     };
   }
@@ -585,6 +594,10 @@ class Builder {
       case "scaleStep":
         return this.scaleCore(node(cc, "scaleCore"));
       case "deleteJobsStep": {
+        if (tok(cc, "Of")) {
+          const targets = this.targets(node(cc, "targets"));
+          return targets ? { kind: "delete-jobs-of", targets, span } : undefined;
+        }
         const texts = nodes(cc, "text");
         const namespace = this.optText(texts[0]);
         if (!namespace) return undefined;

@@ -68,6 +68,7 @@ export const Simulator = keyword("simulator");
 export const Unknown = keyword("unknown");
 export const Starts = keyword("starts");
 export const HeartbeatOnly = keyword("heartbeat-only");
+export const Job = keyword("job");
 
 /** The verbs that change a CSC's summary state; also the actions that rules speak of. */
 export const TransitionVerb = createToken({
@@ -92,6 +93,7 @@ export const Scale = keyword("scale");
 export const Deployments = keyword("deployments");
 export const Pods = keyword("pods");
 export const Jobs = keyword("jobs");
+export const Of = keyword("of");
 export const In = keyword("in");
 export const Where = keyword("where");
 export const To = keyword("to");
