@@ -254,6 +254,18 @@ function lowerSite(site: SiteModel): PlanSite {
     nublado: attr("nublado"),
     slack: attr("slack"),
     hosts,
+    apps: [...site.apps.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((a) => ({ name: a.name, ...(a.project ? { project: a.project } : {}), namespace: a.namespace })),
+    cscs: [...site.cscs.values()].map((c) => ({
+      id: c.id,
+      ...(c.app ? { app: c.app } : {}),
+      ...(c.job ? { job: c.job } : {}),
+      ...(c.host ? { host: c.host } : {}),
+      simulator: c.simulator,
+      starts: c.starts,
+      heartbeatOnly: c.heartbeatOnly,
+    })),
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out as PlanSite;

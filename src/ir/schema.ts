@@ -195,6 +195,22 @@ export const SiteSchema = z.object({
   nublado: z.string().optional(),
   slack: z.string().optional(),
   hosts: z.array(Host),
+  apps: z
+    .array(z.object({ name: z.string(), project: z.string().optional(), namespace: z.string() }))
+    .describe("the site's Argo CD applications"),
+  cscs: z
+    .array(
+      z.object({
+        id: z.string(),
+        app: z.string().optional().describe("the Argo CD application (and namespace) whose job runs it"),
+        job: z.string().optional().describe("the csc-name label of its Kubernetes job"),
+        host: z.string().optional().describe("the host it runs on, when not in Kubernetes"),
+        simulator: z.boolean(),
+        starts: CscState.describe("the state it comes up in after a deployment"),
+        heartbeatOnly: z.boolean(),
+      }),
+    )
+    .describe("the site's CSC inventory, in the order written"),
 });
 
 export const PlanSchema = z.object({

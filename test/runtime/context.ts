@@ -74,6 +74,8 @@ export function testSite(overrides: Partial<PlanSite> = {}): PlanSite {
     love: ["https://summit-lsp.lsst.codes/love", "http://love01.cp.lsst.org"],
     slack: "#summit-announce",
     hosts: [],
+    apps: [],
+    cscs: [],
     ...overrides,
   };
 }
