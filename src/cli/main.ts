@@ -149,6 +149,19 @@ export async function main(argv: string[]): Promise<number> {
       code = await explainCommand(entry, step, opts);
     });
 
+  program
+    .command("estimate")
+    .description("how long a plan takes: the sum of its steps, its critical path, and when people are needed")
+    .argument("<input>", "a .dpl entry or a plan file")
+    .option("--site <site>", "the site, when the entry names several")
+    .option("--param <name=value>", "set a parameter (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .option("--state-dir <dir>", "where past runs' journals are (durations are learned from them)", ".plan")
+    .action(async (input: string, opts) => {
+      const { estimateCommand } = await import("./estimate.js");
+      code = await estimateCommand(input, opts);
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {
