@@ -82,6 +82,7 @@ export async function main(argv: string[]): Promise<number> {
     .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
     .option("--root <dir>", "imports may not reach outside this folder", ".")
     .option("--state-dir <dir>", "where local locks are kept (default: .plan)")
+    .option("--kubeconfig <file>", "the kubeconfig of the site's cluster, instead of the site's")
     .option("--lock-namespace <ns>", "the namespace of the site's Lease")
     .action(async (input: string | undefined, opts) => {
       const { unlockCommand } = await import("./unlock.js");

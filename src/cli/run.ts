@@ -120,11 +120,17 @@ export async function runCommand(input: string, opts: RunCommandOptions): Promis
   const operator = chooseOperator(answers?.ok ? answers.answers : undefined, who, display, redactor);
 
   const stateDir = resolve(opts.stateDir ?? ".plan");
+  const services = siteServices(plan.site, secrets, { kubeconfig: opts.kubeconfig, ssh: ssh.options });
   const lockStore = siteLockStore(plan.site, {
     stateDir,
+    kube: () => services.kubernetes(),
     namespace: opts.lockNamespace ?? process.env.PLAN_LOCK_NAMESPACE,
   });
-  if (lockStore.warning) display.notice(`warning: ${lockStore.warning}`);
+  if (!lockStore.ok) {
+    err(redactor.text(`${lockStore.problem}${lockStore.help ? `\n  help: ${lockStore.help}` : ""}`));
+    await services.close();
+    return EXIT.problems;
+  }
 
   const stop = new AbortController();
   const kill = new AbortController();
@@ -140,7 +146,6 @@ export async function runCommand(input: string, opts: RunCommandOptions): Promis
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const services = siteServices(plan.site, secrets, { kubeconfig: opts.kubeconfig, ssh: ssh.options });
   try {
     display.notice(`Running ${plan.id} (${plan.hash.slice(0, 19)}…) on site ${plan.site.name} as ${who}`);
     const result = await runPlan(

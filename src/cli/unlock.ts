@@ -1,5 +1,6 @@
 import { readdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
+import { kubeClientForSite } from "../runtime/clients/kubernetes.js";
 import { breakLock, describeHolder, type LeaseStore } from "../runtime/lock.js";
 import { FileLeaseStore } from "../runtime/lock-file-store.js";
 import { siteLockStore } from "../runtime/lock-store.js";
@@ -12,6 +13,7 @@ export interface UnlockOptions {
   param?: string[];
   root?: string;
   stateDir?: string;
+  kubeconfig?: string;
   lockNamespace?: string;
 }
 
@@ -36,7 +38,15 @@ export async function unlockCommand(input: string | undefined, opts: UnlockOptio
       return EXIT.usage;
     }
     const namespace = opts.lockNamespace ?? process.env.PLAN_LOCK_NAMESPACE;
-    stores.push(siteLockStore(loaded.plan.site, { stateDir, namespace }).store);
+    const { site } = loaded.plan;
+    const kube = () =>
+      kubeClientForSite(site, opts.kubeconfig !== undefined ? { kubeconfig: opts.kubeconfig } : {});
+    const found = siteLockStore(site, { stateDir, kube, namespace });
+    if (!found.ok) {
+      err(`${found.problem}${found.help ? `\n  help: ${found.help}` : ""}`);
+      return EXIT.problems;
+    }
+    stores.push(found.store);
   } else if (opts.site) {
     stores.push(new FileLeaseStore(stateDir, opts.site));
   } else {

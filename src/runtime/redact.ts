@@ -88,14 +88,14 @@ export function environmentSecrets(env: NodeJS.ProcessEnv, redactor: Redactor): 
 }
 
 /**
- * The names of the environment variables whose values are secrets for this site: the Argo CD token,
- * user name and password the plan names, and those given with `--secret NAME`. The runtime registers their
- * values before it writes anything.
+ * The names of the environment variables whose values are secrets for this site: the Argo CD token and
+ * password and the EFD password that the plan names, and those given with `--secret NAME`. The runtime
+ * registers their values before it writes anything. (User names are not secrets.)
  */
 export function siteSecretNames(
-  site: { argocd?: { tokenEnv?: string; usernameEnv?: string; passwordEnv?: string } },
+  site: { argocd?: { tokenEnv?: string; passwordEnv?: string }; efd?: { passwordEnv?: string } },
   extra: readonly string[] = [],
 ): string[] {
-  const names = [site.argocd?.tokenEnv, site.argocd?.passwordEnv, ...extra];
+  const names = [site.argocd?.tokenEnv, site.argocd?.passwordEnv, site.efd?.passwordEnv, ...extra];
   return [...new Set(names.filter((n): n is string => Boolean(n)))].sort();
 }

@@ -1,7 +1,12 @@
 import { type Step, type StepKind, StepSchema } from "../ir/schema.js";
 import type { Executor } from "./executor.js";
+import { argocdExecutors } from "./executors/argocd.js";
 import { commandExecutors } from "./executors/command.js";
+import { cscStatesExecutors } from "./executors/csc-states.js";
+import { kafkaExecutors } from "./executors/kafka.js";
+import { kubernetesExecutors } from "./executors/kubernetes.js";
 import { operatorExecutors } from "./executors/operator.js";
+import { schemaRegistryExecutors } from "./executors/schema-registry.js";
 
 /**
  * The executors the scheduler dispatches on, by step kind. A kind without an executor stays visibly
@@ -12,13 +17,15 @@ export type ExecutorTable = { readonly [K in StepKind]?: Executor<K> };
 /** Every step kind the plan IR knows, in the schema's order. */
 export const STEP_KINDS: readonly StepKind[] = StepSchema.options.map((o) => o.shape.kind.value);
 
-/**
- * The executors of the real runtime. NOTE: the Kubernetes, Kafka, Argo CD, schema-registry and CSC-state
- * executors are added here as their files land in src/runtime/executors/.
- */
+/** The executors of the real runtime: every kind of step the plan IR knows. */
 export const builtinExecutors: ExecutorTable = {
   ...commandExecutors,
   ...operatorExecutors,
+  ...argocdExecutors,
+  ...schemaRegistryExecutors,
+  ...cscStatesExecutors,
+  ...kafkaExecutors,
+  ...kubernetesExecutors,
 };
 
 /** A step kind that no executor handles. */

@@ -189,7 +189,7 @@ async function underLock(
   const { journal } = opened;
   try {
     const stop = AbortSignal.any([env.stop ?? never, lockLost]);
-    await journal.append({
+    const started = journal.append({
       type: "run-started",
       planId: plan.id,
       hash: plan.hash,
@@ -206,6 +206,14 @@ async function underLock(
         resume: request.resume ?? false,
       },
     });
+    try {
+      await started;
+    } catch (e) {
+      return refuse(
+        `the journal ${path} cannot be written: ${(e as Error).message}`,
+        "free some space, then run again",
+      );
+    }
     const notices = [
       ...opened.torn.map(
         (t) =>

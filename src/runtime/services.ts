@@ -2,6 +2,8 @@ import type { PlanSite } from "../ir/schema.js";
 import { createArgoCdClient } from "./clients/argocd.js";
 import { ExecaCommandRunner } from "./clients/commands.js";
 import { createEfdClient } from "./clients/efd.js";
+import { kafkaLagClientForSite } from "./clients/kafka-admin.js";
+import { kubeClientForSite } from "./clients/kubernetes.js";
 import { createSchemaRegistryClient } from "./clients/schema-registry.js";
 import type { SshOptions } from "./clients/ssh.js";
 import { type Secrets, type Services, StepFailure } from "./executor.js";
@@ -24,8 +26,11 @@ type Factories = { [K in Exclude<keyof Services, "close">]: () => ReturnType<Ser
  */
 export function siteServices(site: PlanSite, secrets: Secrets, options: ServiceOptions = {}): Services {
   const factories: Factories = {
-    kubernetes: () => notWired("Kubernetes", site, options.kubeconfig),
-    kafka: () => notWired("Kafka", site),
+    kubernetes: () =>
+      kubeClientForSite(site, options.kubeconfig !== undefined ? { kubeconfig: options.kubeconfig } : {}),
+    kafka: () =>
+      kafkaLagClientForSite(site) ??
+      fail(`site \`${site.name}\` has no Kafka brokers`, "add its bootstrap servers to the site file"),
     argocd: () => createArgoCdClient(site, secrets),
     registry: () => createSchemaRegistryClient(site),
     efd: () => createEfdClient(site, secrets),
@@ -60,14 +65,6 @@ export function lazyServices(factories: Factories): Services {
   };
 }
 
-/**
- * NOTE: the Kubernetes and Kafka clients are being written beside the runtime (src/runtime/clients/);
- * until their factories exist, a step that needs one fails with this message rather than doing nothing.
- */
-function notWired(system: string, site: PlanSite, kubeconfig?: string): never {
-  const where = kubeconfig ? ` (kubeconfig ${kubeconfig})` : "";
-  throw new StepFailure(
-    `the ${system} client of site \`${site.name}\`${where} is not available in this build of plan`,
-    `run the ${system} steps by hand, then resume with \`plan run --resume\``,
-  );
+function fail(message: string, help: string): never {
+  throw new StepFailure(message, help);
 }

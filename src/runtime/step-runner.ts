@@ -65,10 +65,8 @@ export async function runStep(
       gates.push({ kind: "confirm", stepId: step.id, title: step.title, details, choices: GATE_CHOICES });
     }
     for (const gate of gates) {
-      const answer = await operator.ask(
-        gate,
-        session.stop.aborted ? session.kill : anyOf(session.stop, session.kill),
-      );
+      // A stop cancels a question before the step starts: nothing has happened yet.
+      const answer = await operator.ask(gate, AbortSignal.any([session.stop, session.kill]));
       if (answer.answer === "skip") return await skipped(session, step, `${answer.reason} (${answer.by})`, 0);
       if (answer.answer === "abort") {
         const why = answer.reason ? `: ${answer.reason}` : "";
@@ -131,8 +129,10 @@ export async function runStep(
       try {
         await session.clock.sleep(retryDelayMs(attempt), session.kill);
       } catch {
-        return { status: "stopped" };
+        return { status: "failed" };
       }
+      // Stopped while waiting to try again: the failure stands, and resume tries it again.
+      if (session.stop.aborted) return { status: "failed" };
       continue;
     }
     const took = session.clock.now() - began;
@@ -199,9 +199,4 @@ async function failed(
   return retrying
     ? { status: "running" }
     : { status: "failed", halt: { outcome: "failed", reason: `step ${step.id} failed: ${message}` } };
-}
-
-/** A signal that aborts when any of the given ones does. */
-function anyOf(...signals: AbortSignal[]): AbortSignal {
-  return AbortSignal.any(signals);
 }
