@@ -251,18 +251,16 @@ export function citesOf(
     );
     return [value];
   }
-  if (key !== undefined) {
+  if (key !== undefined && !documentKeySet(doc).has(key)) {
     const keys = documentKeys(doc);
-    if (!keys.includes(key)) {
-      const guess = closest(key, keys);
-      scope.diagnostics.push(
-        diagnostic("DPL2015", `document \`${docId}\` has no section or item \`${key}\``, cite.span, {
-          help: guess
-            ? `did you mean \`${docId}/${guess}\`?`
-            : `its sections are ${keys.slice(0, 12).join(", ")}`,
-        }),
-      );
-    }
+    const guess = closest(key, keys);
+    scope.diagnostics.push(
+      diagnostic("DPL2015", `document \`${docId}\` has no section or item \`${key}\``, cite.span, {
+        help: guess
+          ? `did you mean \`${docId}/${guess}\`?`
+          : `its sections are ${keys.slice(0, 12).join(", ")}`,
+      }),
+    );
   }
   return [value];
 }
@@ -270,6 +268,19 @@ export function citesOf(
 export function splitCite(value: string): [string, string | undefined] {
   const slash = value.indexOf("/");
   return slash < 0 ? [value, undefined] : [value.slice(0, slash), value.slice(slash + 1)];
+}
+
+// NOTE: a procedure cites its document once per step, so the keys are gathered once per document rather
+// than once per citation (which made citations quadratic in the size of the outline).
+const keySets = new WeakMap<A.DocumentDecl, ReadonlySet<string>>();
+
+function documentKeySet(doc: A.DocumentDecl): ReadonlySet<string> {
+  let keys = keySets.get(doc);
+  if (!keys) {
+    keys = new Set(documentKeys(doc));
+    keySets.set(doc, keys);
+  }
+  return keys;
 }
 
 export function documentKeys(doc: A.DocumentDecl): string[] {
@@ -402,11 +413,11 @@ function conditionStep(
       const selector = condition.selector ? resolveText(condition.selector, text, d) : undefined;
       if (namespace === undefined || (condition.selector && selector === undefined)) return undefined;
       const which = selector
-        ? `the ${condition.resource} in ${namespace} that match ${selector}`
-        : `every one of the ${condition.resource} in ${namespace}`;
+        ? `the ${condition.resource} in ${namespace} that match ${selector} are`
+        : `every ${condition.resource === "pods" ? "pod" : "deployment"} in ${namespace} is`;
       return make(
         "k8s-wait-ready",
-        `${lead} ${which} ${once ? "are" : "are"} ready`,
+        `${lead} ${which} ready`,
         { resource: condition.resource, namespace, selector },
         once ? { timeoutSeconds: 0 } : {},
       );
