@@ -86,6 +86,14 @@ export function lower(
     return lowerStep(s, after);
   });
 
+  // Grouped once: filtering every step for every phase made lowering quadratic in the size of the plan.
+  const stepsOfPhase = new Map<XStep["phase"], string[]>();
+  for (const s of steps) {
+    const list = stepsOfPhase.get(s.phase);
+    if (list) list.push(s.id);
+    else stepsOfPhase.set(s.phase, [s.id]);
+  }
+
   return {
     format: "plan",
     formatVersion: FORMAT_VERSION,
@@ -121,7 +129,7 @@ export function lower(
       mode: p.mode,
       ...(p.by ? { by: p.by } : {}),
       admonitions: p.admonitions,
-      steps: steps.filter((s) => s.phase === p).map((s) => s.id),
+      steps: stepsOfPhase.get(p) ?? [],
       source: sourceOf(p.span, p.cites),
     })),
     steps: irSteps,
