@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Plan, PlanSite, Step, StepKind } from "../../../src/ir/schema.js";
@@ -11,10 +11,11 @@ import {
   StepFailure,
   type StepResult,
 } from "../../../src/runtime/executor.js";
+import type { JournalEvent } from "../../../src/runtime/journal.js";
 import { FileLeaseStore } from "../../../src/runtime/lock-file-store.js";
 import { Redactor } from "../../../src/runtime/redact.js";
 import { type ExecutorTable, STEP_KINDS } from "../../../src/runtime/registry.js";
-import { type RunEnvironment, type RunRequest, runPlan } from "../../../src/runtime/run.js";
+import { type RunEnvironment, type RunRequest, type RunResult, runPlan } from "../../../src/runtime/run.js";
 import { PlanBuilder } from "../../support/plan-builder.js";
 import { FakeClock, RecordingOperator, testServices, testSite } from "../context.js";
 
@@ -204,4 +205,36 @@ export function runWith(
   request: Partial<RunRequest> = {},
 ): ReturnType<typeof runPlan> {
   return runPlan({ plan, stateDir, concurrency: 1, ...request }, env);
+}
+
+/** The journal of a run that ran (throws on a refusal). */
+export function journalOf(result: RunResult): JournalEvent[] {
+  if (result.status !== "ran")
+    throw new Error(`refused: ${result.status === "refused" ? result.problem : ""}`);
+  return readFileSync(result.journal, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as JournalEvent);
+}
+
+/** The summary of a run that ran (throws on a refusal). */
+export function summaryOf(result: RunResult) {
+  if (result.status !== "ran")
+    throw new Error(`refused: ${result.status === "refused" ? result.problem : ""}`);
+  return result.summary;
+}
+
+/** A deferred promise, to hold a fake step until the test lets it end. */
+export function deferred() {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Waits (in real time, a few seconds at most) until the condition holds. */
+export async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !condition(); i++) await new Promise((r) => setTimeout(r, 2));
+  if (!condition()) throw new Error("condition never held");
 }
