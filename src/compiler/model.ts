@@ -51,7 +51,8 @@ export interface XStep {
   readonly key: number;
   id: string;
   readonly label?: string;
-  readonly phase: XPhase;
+  /** The phase it is in; an undo moves to the phase where it is placed. */
+  phase: XPhase;
   readonly kind: StepKind;
   title: string;
   readonly manual: boolean;
