@@ -40,6 +40,15 @@ async function compiled(path: string, site: string): Promise<Plan> {
   return got.plan;
 }
 
+/** Runs `render`, naming the plan in the error if it throws. */
+function withPlace<T>(where: string, render: () => T): T {
+  try {
+    return render();
+  } catch (e) {
+    throw new Error(`${where}: ${(e as Error).message}`);
+  }
+}
+
 describe("the plans in plans/", () => {
   it("render as checklists and graphs", async () => {
     const all = entries();
@@ -47,11 +56,12 @@ describe("the plans in plans/", () => {
     for (const { path, site } of all) {
       const plan = await compiled(path, site);
       const where = `${path} for ${site}`;
-      const tasks = (marked.lexer(markdownOf(plan)) as Tokens.Generic[])
+      const md = withPlace(where, () => markdownOf(plan));
+      const tasks = (marked.lexer(md) as Tokens.Generic[])
         .filter((t): t is Tokens.List => t.type === "list")
         .flatMap((l) => l.items.filter((i) => i.task));
       expect(tasks.length, where).toBeGreaterThanOrEqual(plan.steps.length);
-      const html = await htmlOf(plan);
+      const html = await withPlace(where, () => htmlOf(plan));
       expect(html.match(/<input type="checkbox" class="tick"/g)?.length, where).toBeGreaterThanOrEqual(
         plan.steps.length,
       );
