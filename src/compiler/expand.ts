@@ -34,6 +34,8 @@ interface UndoSlot {
   readonly ast: A.Step & { core: Extract<A.StepCore, { kind: "undo" }> };
   readonly phase: XPhase;
   readonly item: XItem;
+  /** `undo x cite "…"`: the sentence the undo implements, when it is not the change's (the default). */
+  readonly cites?: readonly string[];
 }
 
 /**
@@ -119,7 +121,12 @@ export function expand(
       if (!applies(s.clauses, cond)) return undefined;
       if (s.core.kind === "undo") {
         const slotItem: XItem = { kind: "parallel", steps: [] };
-        slots.push({ ast: s as UndoSlot["ast"], phase, item: slotItem });
+        slots.push({
+          ast: s as UndoSlot["ast"],
+          phase,
+          item: slotItem,
+          ...(s.clauses.cite ? { cites: citesOf(s.clauses.cite, scope) } : {}),
+        });
         return into ? undefined : slotItem;
       }
       const got = expandStep(s, phase, scope, pending);
@@ -197,6 +204,8 @@ export function expand(
     for (const item of phase.items) {
       const groups = new Map<object, XStep[]>();
       for (const s of itemSteps(item)) {
+        // An undo is made with its change's phase, then placed in another one: it belongs where it was placed.
+        (s as { phase: XPhase }).phase = phase;
         const o = origins.get(s) ?? s;
         if (!groups.has(o)) groups.set(o, []);
         groups.get(o)!.push(s);
@@ -465,6 +474,9 @@ function placeUndos(
     const t = found ? changeOf.get(found.step) : undefined;
     if (!t || placed.has(t) || (explicitFor.get(found!.step)?.[0] ?? slot.ast) !== slot.ast) continue;
     placed.add(t);
+    // NOTE: the document often says where a change is undone in a sentence of its own ("scale the telegraf
+    // connectors back to 1"), so an explicit `undo` may cite that sentence instead of the change's.
+    if (slot.cites) (t.undo as { cites: readonly string[] }).cites = slot.cites;
     slot.item.kind === "parallel" && slot.item.steps.push(t.undo);
     originMap.set(t.undo, t.undo);
     const at = positionOf(phases, (i) => i === slot.item);
