@@ -4,6 +4,7 @@ import { planFromInput } from "./inputs.js";
 import { EXIT } from "./main.js";
 import { printInputFailure, writeOutput } from "./plan-output.js";
 
+/** The options of `plan graph`, as commander parses them. */
 export interface GraphOptions {
   format: "mermaid" | "dot" | "svg";
   output?: string;

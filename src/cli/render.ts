@@ -6,6 +6,7 @@ import { EXIT } from "./main.js";
 import { printInputFailure, writeOutput } from "./plan-output.js";
 import { diskTemplates } from "./templates.js";
 
+/** The options of `plan render`, as commander parses them. */
 export interface RenderOptions {
   format: "md" | "html";
   output?: string;

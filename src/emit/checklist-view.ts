@@ -24,12 +24,14 @@ export interface ChecklistView {
   phases: PhaseView[];
 }
 
+/** An admonition: its level, the word printed for it (`WARNING`), its paragraphs. */
 export interface AdmonitionView {
   level: PlanAdmonition["level"];
   label: string;
   paragraphs: Run[][];
 }
 
+/** The short summary after the header: counts, phases, manual and critical steps, temporary changes, rules. */
 export interface SummaryView {
   /** "5 phases, 43 steps: 8 manual, 8 critical." */
   line: string;
@@ -52,6 +54,7 @@ export interface SummaryView {
   rules: { name: string; text: Run[]; because?: Run[]; events: number }[];
 }
 
+/** One phase: a section of its own (a printed page), its items in the plan's order, and its sign-off. */
 export interface PhaseView {
   number: number;
   name: string;
@@ -67,6 +70,7 @@ export interface PhaseView {
   signoff: { key: string; id?: string; label: string };
 }
 
+/** One item of a phase: the step's id, title, tags, what to do exactly, who, what to check, and notes. */
 export interface StepView {
   id: string;
   title: Run[];
