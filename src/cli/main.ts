@@ -138,6 +138,19 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command("trace")
+    .description(
+      "list each section and item of the source documents and the steps that implement it at each site",
+    )
+    .argument("<paths...>", ".dpl files or folders: the documents and the entries to trace")
+    .option("-o, --output <file>", "write the Markdown table to this file instead of standard output")
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .action(async (paths: string[], opts) => {
+      const { traceCommand } = await import("./trace.js");
+      code = await traceCommand(paths, opts);
+    });
+
+  program
     .command("explain")
     .description("say why a step is where it is: its edges with their reasons, and what depends on it")
     .argument("<entry>", "a .dpl entry")
