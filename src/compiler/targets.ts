@@ -48,21 +48,21 @@ export function resolveCscTargets(
   const leftOut = new Map<string, Ignored>();
   let errors = false;
   let explicit = true;
-  const collect = (list: readonly A.Target[], into: string[]) => {
+  const collect = (list: readonly A.Target[], into: string[], excluding: boolean) => {
     for (const t of list) {
-      const got = expandTarget(t, scope, diagnostics, leftOut, new Set());
+      const got = expandTarget(t, scope, diagnostics, leftOut, new Set(), excluding);
       if (!got) {
         errors = true;
         continue;
       }
-      if (!got.explicit) explicit = false;
+      if (!got.explicit && !excluding) explicit = false;
       into.push(...got.cscs);
     }
   };
   const include: string[] = [];
   const exclude: string[] = [];
-  collect(targets.include, include);
-  collect(targets.exclude, exclude);
+  collect(targets.include, include, false);
+  collect(targets.exclude, exclude, true);
   const excluded = new Set(exclude);
   const seen = new Set<string>();
   const cscs = include.filter((c) => !excluded.has(c) && !seen.has(c) && seen.add(c));
@@ -80,12 +80,17 @@ export function resolveCscTargets(
   };
 }
 
+/**
+ * The CSCs of one target. `excluding`: the target is after `but`, where leaving out a CSC that the site
+ * does not have (or ignores anyway) is harmless, so only names that exist nowhere are reported.
+ */
 function expandTarget(
   t: A.Target,
   scope: TargetScope,
   diagnostics: Diagnostic[],
   leftOut: Map<string, Ignored>,
   visiting: Set<string>,
+  excluding = false,
 ): { cscs: string[]; explicit: boolean } | undefined {
   const site = scope.site;
   const keep = (ids: string[]): string[] =>
@@ -140,7 +145,7 @@ function expandTarget(
           },
           span: t.span,
         };
-        const got = expandTarget(sub, scope, diagnostics, leftOut, visiting);
+        const got = expandTarget(sub, scope, diagnostics, leftOut, visiting, excluding);
         if (got) out.push(...got.cscs);
       }
       return { cscs: out, explicit: param.type === "csc" };
@@ -171,7 +176,7 @@ function expandTarget(
           out.push(...keep(ids));
           continue;
         }
-        const got = expandTarget(member, scope, diagnostics, leftOut, visiting);
+        const got = expandTarget(member, scope, diagnostics, leftOut, visiting, excluding);
         if (got) out.push(...got.cscs);
       }
       visiting.delete(group.name.value);
@@ -192,6 +197,7 @@ function expandTarget(
   if (!checkComponent(ref, diagnostics)) return undefined;
   if (ref.index === "*") {
     const ids = instancesOf(ref.name, site);
+    if (ids.length === 0 && excluding) return { cscs: [], explicit: false };
     if (ids.length === 0) {
       diagnostics.push(
         diagnostic("DPL2004", `site \`${site.name}\` has no \`${ref.name}\``, ref.span, {
@@ -204,6 +210,7 @@ function expandTarget(
     return { cscs: keep(ids), explicit: false };
   }
   const id = cscId(ref.name, ref.index);
+  if (excluding) return { cscs: site.cscs.has(id) ? [id] : [], explicit: true };
   if (!site.cscs.has(id)) {
     const guess = closest(id, site.cscs.keys());
     diagnostics.push(
