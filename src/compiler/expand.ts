@@ -236,7 +236,8 @@ export function expand(
     steps.push(checkpoint);
   });
 
-  const edges = writtenEdges(kept, afters, temporaries, labels, byAst, diagnostics);
+  const declared = new Set(procedure.items.flatMap((i) => (i.kind === "phase" ? [i.name.value] : [])));
+  const edges = writtenEdges(kept, declared, afters, temporaries, labels, byAst, diagnostics);
   return { phases: kept, steps, edges, ignored: [...ignored.values()], admonitions: planAdmonitions };
 }
 
@@ -477,8 +478,6 @@ function placeUndos(
     // NOTE: the document often says where a change is undone in a sentence of its own ("scale the telegraf
     // connectors back to 1"), so an explicit `undo` may cite that sentence instead of the change's.
     if (slot.cites) (t.undo as { cites: readonly string[] }).cites = slot.cites;
-    slot.item.kind === "parallel" && slot.item.steps.push(t.undo);
-    originMap.set(t.undo, t.undo);
     const at = positionOf(phases, (i) => i === slot.item);
     const changeAt = positionOf(phases, (i) => itemSteps(i).includes(t.change));
     if (at && changeAt && !before(changeAt, at)) {
@@ -488,7 +487,10 @@ function placeUndos(
           help: "move the `undo` after the change",
         }),
       );
+      continue; // not placed: it would also close a cycle with its change
     }
+    slot.item.kind === "parallel" && slot.item.steps.push(t.undo);
+    originMap.set(t.undo, t.undo);
   }
   for (const t of temporaries) {
     if (placed.has(t)) continue;
@@ -570,6 +572,7 @@ function phaseStepsOf(ast: A.Step, phases: XPhase[]): XStep[] {
 /** Edges of the written order: in a phase item after item, phase after phase through each sign-off, `after`, undo. */
 function writtenEdges(
   phases: XPhase[],
+  declaredPhases: ReadonlySet<string>,
   afters: Array<{ steps: XStep[]; refs: readonly A.StepRef[] }>,
   temporaries: Temporary[],
   labels: Labels,
@@ -624,6 +627,8 @@ function writtenEdges(
     for (const ref of refs) {
       const found = labels.get(ref.name.value);
       const phase = !ref.phase && !found ? phaseByName.get(ref.name.value) : undefined;
+      // A phase that has no step at this site leaves nothing to wait for.
+      if (!ref.phase && !found && !phase && declaredPhases.has(ref.name.value)) continue;
       if (phase) {
         for (const to of steps)
           edges.push({
@@ -636,7 +641,7 @@ function writtenEdges(
         continue;
       }
       if (!found || (ref.phase && found.phase.name.value !== ref.phase.value)) {
-        const guess = closest(ref.name.value, [...labels.keys(), ...phaseByName.keys()]);
+        const guess = closest(ref.name.value, [...labels.keys(), ...declaredPhases]);
         diagnostics.push(
           diagnostic(
             "DPL2011",
@@ -658,7 +663,10 @@ function writtenEdges(
       }
     }
   }
+  // An undo that could not be placed (reported) has no edge: it is in no phase.
+  const placed = new Set(phases.flatMap((p) => p.items.flatMap(itemSteps)));
   for (const t of temporaries) {
+    if (!placed.has(t.undo) || !placed.has(t.change)) continue;
     edges.push({
       from: t.change,
       to: t.undo,
