@@ -9,7 +9,7 @@ import { buildDag, findCycle } from "./graph.js";
 import type { Program } from "./load.js";
 import { lower } from "./lower.js";
 import type { XEdge, XStep } from "./model.js";
-import { PARAM_TYPES, resolveParams } from "./params.js";
+import { resolveParams } from "./params.js";
 import { applyRules, proveRules, resolveRules, type SiteRule } from "./rules/index.js";
 import { checkComponent, resolveSite, type SiteModel } from "./site.js";
 import { closureOf, collectSymbols, type Symbols } from "./symbols.js";
@@ -64,10 +64,10 @@ export function compileFile(program: Program, file: string, options: CompileOpti
   };
   const textOf = (span: Span) => program.files.get(span.file)?.source.text.slice(span.start, span.end) ?? "";
 
-  if (symbols.plans.length === 0) {
-    checkLibrary(symbols, program, file, siteModel, diagnostics);
-    return { plans: [], diagnostics };
-  }
+  // What can be checked without a site is checked in every file, so that a site or group declared beside an
+  // entry that does not use it is checked too.
+  checkLibrary(symbols, program, file, siteModel, diagnostics);
+  if (symbols.plans.length === 0) return { plans: [], diagnostics };
   const plans: CompiledPlan[] = [];
   for (const entry of symbols.plans) {
     const procedure = symbols.procedures.get(entry.procedure.value);
@@ -138,6 +138,8 @@ function compilePlan(
     };
   };
   const params = resolveParams(procedure, entry.args, options.params ?? [], local);
+  // Every use of a parameter without a valid value would be an error of its own: stop at the parameters.
+  if (procedure.params.some((p) => !params.has(p.name.value))) return done();
   const expanded = expand(procedure, site, symbols, params, local);
   const cond = { site: site.name, siteNames: new Set(symbols.sites.keys()), params, diagnostics: local };
   const rules = resolveRules(symbols, site, cond, textOf);
@@ -159,19 +161,23 @@ function checkCycles(steps: readonly XStep[], edges: readonly XEdge[], diagnosti
     steps.length,
     edges.map((e) => [index.get(e.from)!, index.get(e.to)!] as const),
   );
-  const cycle = findCycle(dag);
-  if (!cycle) return false;
+  const found = findCycle(dag);
+  if (!found) return false;
   const edgeOf = (a: number, b: number) =>
     edges.find((e) => index.get(e.from) === a && index.get(e.to) === b)!;
-  const links = cycle.slice(0, -1).map((a, i) => edgeOf(a, cycle[i + 1]!));
+  // Drawn from the edge most likely to be the mistake: an `after`, then a rule or undo, before the written order.
+  const ring = found.slice(0, -1);
+  const ringLinks = ring.map((a, i) => edgeOf(a, ring[(i + 1) % ring.length]!));
+  const rank = (e: XEdge) => (e.kind === "after" ? 0 : e.kind === "rule" || e.kind === "undo" ? 1 : 2);
+  const start = ringLinks.reduce((best, e, i) => (rank(e) < rank(ringLinks[best]!) ? i : best), 0);
+  const cycle = [...ring.slice(start), ...ring.slice(0, start), ring[start]!];
+  const links = [...ringLinks.slice(start), ...ringLinks.slice(0, start)];
   const drawn = cycle.map((i) => steps[i]!.id).join(" -> ");
+  const why = (e: XEdge) => `${e.from.id} -> ${e.to.id}: ${e.detail}${e.rule ? ` (rule \`${e.rule}\`)` : ""}`;
   diagnostics.push(
     diagnostic("DPL4001", `the steps wait for each other in a cycle: ${drawn}`, links[0]!.span, {
-      label: links[0]!.detail,
-      related: links.slice(1).map((e) => ({
-        span: e.span,
-        message: `${e.from.id} -> ${e.to.id}: ${e.detail}${e.rule ? ` (rule \`${e.rule}\`)` : ""}`,
-      })),
+      label: why(links[0]!),
+      related: links.slice(1).map((e) => ({ span: e.span, message: why(e) })),
       help: "remove one of these orderings (an `after`, or the order of the steps)",
     }),
   );
@@ -196,10 +202,10 @@ function checkLibrary(
       }
     }
     if (decl.kind === "procedure") {
-      for (const p of decl.params) {
-        if (!(PARAM_TYPES as readonly string[]).includes(p.type.value))
-          resolveParams(decl, [], [], diagnostics);
-      }
+      // Only the declarations: without an entry, a parameter without a default is not missing a value.
+      const found: Diagnostic[] = [];
+      resolveParams(decl, [], [], found);
+      diagnostics.push(...found.filter((d) => d.code !== "DPL3003"));
     }
   }
 }
