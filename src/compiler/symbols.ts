@@ -15,15 +15,20 @@ export interface Symbols {
   readonly plans: readonly A.PlanDecl[];
 }
 
-/** The files an entry sees: itself first, then its imports depth-first in the order written, each once. */
+/**
+ * The files an entry sees, each once: its imports depth-first in the order written, each after what it
+ * imports, and the entry last. A declaration is thus met after those it could have been copied from, so
+ * that a name defined twice is reported at the same place whichever file is checked (an import before
+ * the file that imports it).
+ */
 export function closureOf(program: Program, entry: string): string[] {
   const out: string[] = [];
   const seen = new Set<string>();
   const visit = (path: string) => {
     if (seen.has(path)) return;
     seen.add(path);
-    if (program.files.has(path)) out.push(path);
     for (const next of program.imports.get(path) ?? []) visit(next);
+    if (program.files.has(path)) out.push(path);
   };
   visit(entry);
   return out;
