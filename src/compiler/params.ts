@@ -105,11 +105,18 @@ export function resolveParams(
       );
       continue;
     }
+    // A problem of the command line has no place in a file: its message says which option it is about.
+    const fromCommandLine = (d: Diagnostic): Diagnostic => ({
+      ...d,
+      message: `\`--param ${o}\`: ${d.message}`,
+    });
     if (!p) {
-      diagnostics.push(noSuchParam(name, procedure, undefined));
+      diagnostics.push(fromCommandLine(noSuchParam(name, procedure, undefined)));
       continue;
     }
-    const v = fromText(o.slice(eq + 1), p.type.value as ParamType, name, diagnostics);
+    const found: Diagnostic[] = [];
+    const v = fromText(o.slice(eq + 1), p.type.value as ParamType, name, found);
+    diagnostics.push(...found.map(fromCommandLine));
     if (v !== undefined) values.set(name, { type: p.type.value as ParamType, value: v, isDefault: false });
   }
   for (const [name, p] of declared) {
@@ -152,9 +159,14 @@ function bad(name: string, type: ParamType, span: Span | undefined, diagnostics:
     apps: "a list of applications ([auxtel, obssys])",
   };
   diagnostics.push(
-    diagnostic("DPL3001", `\`${name}\` is a ${type}, so its value must be ${examples[type]}`, span, {
-      help: `give ${examples[type]}`,
-    }),
+    diagnostic(
+      "DPL3001",
+      `\`${name}\` is ${type === "int" ? "an" : "a"} ${type}, so its value must be ${examples[type]}`,
+      span,
+      {
+        help: `give ${examples[type]}`,
+      },
+    ),
   );
   return undefined;
 }
