@@ -18,7 +18,14 @@ import { eventsOfPlanStep, eventsOfXStep, type StepEvents } from "./events.js";
 import { first } from "./first.js";
 import { last } from "./last.js";
 import type { At } from "./proof.js";
-import type { Generator, ProofContext, RuleKind, SiteRule } from "./rule.js";
+import {
+  type Generator,
+  inDomain,
+  matches,
+  type ProofContext,
+  type RuleKind,
+  type SiteRule,
+} from "./rule.js";
 import { runnerLast } from "./runner-last.js";
 
 export type { SiteRule } from "./rule.js";
@@ -278,9 +285,11 @@ export function proveRules(
       a: At,
       b: At,
     ) {
+      // `a` must come before `b`; inside one step that is the order of its list, which has one place to fix.
+      const oneStep = a.step.node === b.step.node;
       const related = [
         { span: rule.span, message: "the rule" },
-        ...[a, b].flatMap((x) => {
+        ...(oneStep ? [b] : [a, b]).flatMap((x) => {
           const span = spanOf(x.step.id);
           return span ? [{ span, message: `step ${x.step.id}: ${x.step.title}` }] : [];
         }),
@@ -288,22 +297,31 @@ export function proveRules(
       return diagnostic(code, message, spanOf(b.step.id) ?? rule.span, {
         related,
         notes: [`counterexample: ${counterexample}`],
-        help,
+        help: oneStep
+          ? `in step ${b.step.id}, list ${a.event.subject} before ${b.event.subject}, or let the compiler order the list (name a group, \`*\` or \`everything\`)`
+          : help,
       });
     },
   };
   return rules.flatMap((rule) => RULE_KINDS[rule.kind].prove(rule, ctx));
 }
 
-/** How many events a rule orders in a plan (for the plan's record of proven rules). */
+/**
+ * How many events a rule orders in a plan (for the plan's record of proven rules): for `before`, the events
+ * of its two sides; for the others, its subjects and the events of its domain, or none when no subject
+ * occurs in the plan (the rule then orders nothing).
+ */
 export function ruleEventCount(plan: Pick<Plan, "steps">, rule: SiteRule): number {
-  let n = 0;
-  plan.steps.forEach((s, i) => {
-    for (const e of eventsOfPlanStep(s, i).events) {
-      if (e.action !== rule.action && e.action !== rule.other?.action) continue;
-      const subject = rule.subjects === "runner" ? e.subject === s.id : rule.subjects.has(e.subject);
-      if (subject || rule.domain === "all" || rule.domain(e) || rule.other?.subjects.has(e.subject)) n++;
-    }
+  const all = plan.steps.flatMap((s, i) => {
+    const view = eventsOfPlanStep(s, i);
+    return view.events.map((e) => ({ e, subject: matches(rule, e, view.queue) }));
   });
-  return n;
+  const other = rule.other;
+  if (other) {
+    return all.filter(
+      ({ e, subject }) => subject || (e.action === other.action && other.subjects.has(e.subject)),
+    ).length;
+  }
+  if (!all.some(({ subject }) => subject)) return 0;
+  return all.filter(({ e, subject }) => subject || inDomain(rule, e)).length;
 }
