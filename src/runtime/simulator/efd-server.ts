@@ -74,6 +74,20 @@ export class EfdServer extends HttpDouble {
     this.events.emit("change", { kind: "heartbeat", csc, running, at: now });
   }
 
+  /**
+   * Sets a CSC's heartbeats as they were at another time, without an event: beating since `beatingSince`,
+   * or stopped after a last heartbeat at `lastBeat` (none at all when both are absent). For a simulated
+   * site that restores its EFD, or that writes the data telegraf catches up on after an outage.
+   */
+  restoreHeartbeat(
+    csc: string,
+    heartbeat: { readonly beatingSince?: number; readonly lastBeat?: number },
+  ): void {
+    const c = this.csc(csc);
+    c.beatingSince = heartbeat.beatingSince;
+    c.lastBeat = heartbeat.beatingSince === undefined ? heartbeat.lastBeat : undefined;
+  }
+
   /** A CSC that starts: heartbeats and a summary state (default STANDBY). */
   startCsc(csc: string, state: State = "STANDBY"): void {
     this.setHeartbeat(csc, true);

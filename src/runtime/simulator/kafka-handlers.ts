@@ -27,7 +27,7 @@ export const HANDLERS: Readonly<
   Record<number, { readonly versions: readonly number[]; readonly handle: Handler }>
 > = {
   18: { versions: [0, 1, 2, 3, 4], handle: apiVersions },
-  3: { versions: [6], handle: metadata },
+  3: { versions: [0, 1, 2, 3, 4, 5, 6], handle: metadata },
   10: { versions: [2], handle: findCoordinator },
   16: { versions: [2], handle: listGroups },
   15: { versions: [2], handle: describeGroups },
@@ -50,18 +50,25 @@ function apiVersions(_request: KafkaReader, version: number): Buffer {
 }
 
 /**
- * Metadata v6. Request: [topics] (null: all) allow_auto_topic_creation. Response: throttle_time_ms
- * [brokers: node_id host port rack] cluster_id controller_id [topics: error_code name is_internal
- * [partitions: error_code partition_index leader_id [replica_nodes] [isr_nodes] [offline_replicas]]].
- * This broker leads every partition. Topics are never created on request.
+ * Metadata v0-v6 (kafkajs sends v6; librdkafka, as in kcat, v4). Request: [topics] (v0: empty means all;
+ * v1+: null means all), allow_auto_topic_creation (v4+). Response: throttle_time_ms (v3+), [brokers:
+ * node_id host port rack (v1+)], cluster_id (v2+), controller_id (v1+), [topics: error_code name
+ * is_internal (v1+) [partitions: error_code partition_index leader_id [replica_nodes] [isr_nodes]
+ * [offline_replicas] (v5+)]]. This broker leads every partition. Topics are never created on request.
  */
-function metadata(request: KafkaReader, _v: number, state: KafkaClusterState, self: BrokerIdentity): Buffer {
-  const asked = request.array((r) => r.string() ?? "");
-  request.bool();
+function metadata(request: KafkaReader, v: number, state: KafkaClusterState, self: BrokerIdentity): Buffer {
+  const listed = request.array((r) => r.string() ?? "");
+  if (v >= 4) request.bool();
+  const asked = v === 0 && listed?.length === 0 ? null : listed;
   const names = asked ?? state.topicNames().filter((t) => !state.topicDenied(t));
-  const w = new KafkaWriter().int32(0);
-  w.array([self], (w, b) => w.int32(b.nodeId).string(b.host).int32(b.port).string(null));
-  w.string(self.clusterId).int32(self.nodeId);
+  const w = new KafkaWriter();
+  if (v >= 3) w.int32(0);
+  w.array([self], (w, b) => {
+    w.int32(b.nodeId).string(b.host).int32(b.port);
+    if (v >= 1) w.string(null);
+  });
+  if (v >= 2) w.string(self.clusterId);
+  if (v >= 1) w.int32(self.nodeId);
   w.array(names, (w, name) => {
     const partitions = state.partitions(name);
     const error = state.topicDenied(name)
@@ -69,13 +76,14 @@ function metadata(request: KafkaReader, _v: number, state: KafkaClusterState, se
       : partitions
         ? ErrorCode.NONE
         : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    w.int16(error).string(name).bool(false);
+    w.int16(error).string(name);
+    if (v >= 1) w.bool(false);
     w.array(error === ErrorCode.NONE ? (partitions ?? []) : [], (w, p) => {
       const replicas = [self.nodeId];
       w.int16(ErrorCode.NONE).int32(p.partition).int32(self.nodeId);
       w.array(replicas, (w, n) => w.int32(n));
       w.array(replicas, (w, n) => w.int32(n));
-      w.array([], (w, n: number) => w.int32(n));
+      if (v >= 5) w.array([], (w, n: number) => w.int32(n));
     });
   });
   return w.toBuffer();

@@ -8,6 +8,15 @@ import { apiVersionOf, type ResourceType } from "./kube-objects.js";
 
 const VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update"];
 
+/** The short names the real server gives, which kubectl resolves through discovery (`kubectl get ns`). */
+const SHORT_NAMES: Readonly<Record<string, readonly string[]>> = {
+  "/namespaces": ["ns"],
+  "/pods": ["po"],
+  "/configmaps": ["cm"],
+  "apps/deployments": ["deploy"],
+  "kafka.strimzi.io/kafkas": ["k"],
+};
+
 /** The document at a discovery path, or undefined when the path is not a discovery path. */
 export function discovery(path: string, types: readonly ResourceType[], host: string): unknown {
   if (path === "/version") {
@@ -45,6 +54,9 @@ export function discovery(path: string, types: readonly ResourceType[], host: st
         namespaced: t.namespaced,
         kind: t.kind,
         verbs: VERBS,
+        ...(SHORT_NAMES[`${t.group}/${t.plural}`]
+          ? { shortNames: SHORT_NAMES[`${t.group}/${t.plural}`] }
+          : {}),
       },
       ...(t.plural === "deployments" && t.group === "apps"
         ? [

@@ -166,6 +166,14 @@ export class ObjectStore {
   }
 
   /**
+   * The stored objects of a type, unsorted and not copied: for a reader that only looks (a simulated
+   * site's snapshot of thousands of objects, many times a second). Changing them changes the store.
+   */
+  peek(type: ResourceType): readonly KubeObject[] {
+    return [...this.bucket(type).values()];
+  }
+
+  /**
    * Stores a new object, filling the server's fields (uid, resourceVersion, creationTimestamp, apiVersion,
    * kind, namespace). 404 when its namespace does not exist, 409 AlreadyExists when it is there.
    */
