@@ -56,6 +56,10 @@ export interface CommandRunnerOptions {
   readonly ssh?: SshOptions;
   /** How many of the last lines of each stream a result keeps; default 20. */
   readonly tailLines?: number;
+  /** The working directory of local commands; default the runtime's own. */
+  readonly cwd?: string;
+  /** Environment variables of local commands, on top of (and over) the runtime's own. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -81,10 +85,15 @@ export function describeCommand(argv: readonly string[], host?: PlanHost, ssh: S
 export class ExecaCommandRunner implements CommandRunner {
   private readonly ssh: SshOptions;
   private readonly tailLines: number;
+  private readonly local: { cwd?: string; env?: Readonly<Record<string, string>> };
 
   constructor(options: CommandRunnerOptions = {}) {
     this.ssh = options.ssh ?? {};
     this.tailLines = options.tailLines ?? 20;
+    this.local = {
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+      ...(options.env !== undefined ? { env: options.env } : {}),
+    };
   }
 
   describe(argv: readonly string[], host?: PlanHost): string {
@@ -105,6 +114,7 @@ export class ExecaCommandRunner implements CommandRunner {
       : [argv[0]!, argv.slice(1)];
 
     const subprocess = execa(file, args, {
+      ...(host ? {} : this.local),
       shell: false,
       reject: false,
       buffer: false,
