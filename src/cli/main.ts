@@ -68,9 +68,36 @@ export async function main(argv: string[]): Promise<number> {
       "--lock-namespace <ns>",
       "the namespace of the site's Lease (default: $PLAN_LOCK_NAMESPACE or default)",
     )
+    .option("--simulate", "rehearse against a simulated site started here, on 127.0.0.1: nothing real is touched")
+    .option("--speed <n>", "with --simulate: how many times faster than real time the site runs (default 60)")
+    .option(
+      "--faults <spec>",
+      "with --simulate: faults to rehearse, e.g. csc-fault=ATDome,broker-down=2m (repeatable; see plan simulate --help)",
+      collect,
+    )
     .action(async (input: string, opts) => {
       const { runCommand } = await import("./run.js");
       code = await runCommand(input, opts);
+    });
+
+  program
+    .command("simulate")
+    .description("serve a plan's simulated site on 127.0.0.1 until Ctrl-C, to look at it with kubectl, kcat, curl")
+    .argument("<plan>", "a .dpl entry, or a plan file written by `plan compile`")
+    .option("--site <name>", "the site to compile a .dpl entry for")
+    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .option("--state-dir <dir>", "the state directory whose simulated site to serve (default: .plan)")
+    .option("--speed <n>", "how many times faster than real time the site runs (default 1)")
+    .option("--fresh", "start a fresh site instead of the one saved in the state directory")
+    .option(
+      "--faults <spec>",
+      "faults: csc-fault=<CSC>, app-degraded=<app>, app-sync-failed=<app>, broker-down=<duration>, lag-stuck=<group prefix>, ssh-refuse=<host> (repeatable)",
+      collect,
+    )
+    .action(async (input: string, opts) => {
+      const { simulateCommand } = await import("./simulate.js");
+      code = await simulateCommand(input, opts);
     });
 
   program

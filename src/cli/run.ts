@@ -41,6 +41,10 @@ export interface RunCommandOptions {
   kubeconfig?: string;
   secret?: string[];
   lockNamespace?: string;
+  /** `--simulate`: run against a simulated site (run-simulated.ts), `--speed` times faster, with `--faults`. */
+  simulate?: boolean;
+  speed?: string;
+  faults?: string[];
 }
 
 /**
@@ -117,11 +121,40 @@ export async function runCommand(input: string, opts: RunCommandOptions): Promis
       return EXIT.usage;
     }
   }
-  const operator = chooseOperator(answers?.ok ? answers.answers : undefined, who, display, redactor);
-
   const stateDir = resolve(opts.stateDir ?? ".plan");
-  const services = siteServices(plan.site, secrets, { kubeconfig: opts.kubeconfig, ssh: ssh.options });
-  const lockStore = siteLockStore(plan.site, {
+  let simulation: import("./run-simulated.js").Simulation | undefined;
+  if (opts.simulate) {
+    const sim = await import("./run-simulated.js");
+    const speed = sim.parseSpeed(opts.speed, sim.DEFAULT_SPEED);
+    if (speed === undefined) {
+      err(`--speed must be a positive number, not \`${opts.speed}\``);
+      return EXIT.usage;
+    }
+    const started = await sim.startSimulation(
+      plan,
+      {
+        stateDir,
+        speed,
+        faults: opts.faults ?? [],
+        resume: opts.resume ?? false,
+        fresh: opts.fresh ?? false,
+        answers: answers?.ok ? answers.answers : undefined,
+      },
+      display,
+      secrets,
+    );
+    if (!started.ok) {
+      err(started.problem);
+      return EXIT.usage;
+    }
+    simulation = started.simulation;
+  }
+  const operator =
+    simulation?.operator ?? chooseOperator(answers?.ok ? answers.answers : undefined, who, display, redactor);
+  const services =
+    simulation?.services ??
+    siteServices(plan.site, secrets, { kubeconfig: opts.kubeconfig, ssh: ssh.options });
+  const lockStore = siteLockStore(simulation?.lockSite ?? plan.site, {
     stateDir,
     kube: () => services.kubernetes(),
     namespace: opts.lockNamespace ?? process.env.PLAN_LOCK_NAMESPACE,
@@ -129,6 +162,7 @@ export async function runCommand(input: string, opts: RunCommandOptions): Promis
   if (!lockStore.ok) {
     err(redactor.text(`${lockStore.problem}${lockStore.help ? `\n  help: ${lockStore.help}` : ""}`));
     await services.close();
+    await simulation?.close();
     return EXIT.problems;
   }
 
@@ -165,7 +199,7 @@ export async function runCommand(input: string, opts: RunCommandOptions): Promis
         services,
         secrets,
         redactor,
-        clock: systemClock,
+        clock: simulation?.clock ?? systemClock,
         display,
         lockStore: lockStore.store,
         who,
@@ -184,11 +218,13 @@ export async function runCommand(input: string, opts: RunCommandOptions): Promis
       err(redactor.text(`${result.problem}${result.help ? `\n  help: ${result.help}` : ""}`));
       return result.usage ? EXIT.usage : EXIT.problems;
     }
+    for (const line of simulation?.epilogue() ?? []) display.notice(line);
     return result.summary.outcome === "finished" ? EXIT.ok : EXIT.problems;
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await services.close();
+    await simulation?.close();
   }
 }
 
@@ -206,5 +242,7 @@ function resumeCommand(input: string, opts: RunCommandOptions): string {
   if (opts.kubeconfig) argv.push("--kubeconfig", opts.kubeconfig);
   for (const s of opts.secret ?? []) argv.push("--secret", s);
   if (opts.lockNamespace) argv.push("--lock-namespace", opts.lockNamespace);
+  // Faults are left out: a resumed rehearsal runs without them unless they are given again.
+  if (opts.simulate) argv.push("--simulate", ...(opts.speed !== undefined ? ["--speed", opts.speed] : []));
   return shellCommandLine(argv);
 }
