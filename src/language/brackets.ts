@@ -63,8 +63,12 @@ export function checkBrackets(tokens: readonly IToken[], source: SourceText): Br
     strayDiagnostics.set(t.startOffset, d);
     diagnostics.push(d);
   }
+  const indexOf = new Map<IToken, number>();
+  tokens.forEach((t, i) => {
+    if (isOpener(t)) indexOf.set(t, i);
+  });
   for (const open of pick.unclosed) {
-    const { d, hint } = unclosed(open, tokens, source);
+    const { d, hint } = unclosed(indexOf.get(open) ?? 0, tokens, source);
     if (hint !== undefined) hints.add(hint);
     diagnostics.push(d);
   }
@@ -116,16 +120,16 @@ function match(tokens: readonly IToken[], source: SourceText, byIndent: boolean)
   return { unclosed: unclosedOnes, strays };
 }
 
-function unclosed(
-  open: IToken,
-  tokens: readonly IToken[],
-  source: SourceText,
-): { d: Diagnostic; hint?: number } {
+/** How far to look for the line where a missing closing bracket belongs. */
+const HINT_REACH = 5000;
+
+function unclosed(at: number, tokens: readonly IToken[], source: SourceText): { d: Diagnostic; hint?: number } {
+  const open = tokens[at]!;
   const close = pairs[open.image]!;
   const indent = indentationOf(source, open.startLine ?? 1);
   let hint: IToken | undefined;
-  for (const t of tokens) {
-    if (t.startOffset <= open.startOffset) continue;
+  for (let i = at + 1; i < Math.min(tokens.length, at + HINT_REACH); i++) {
+    const t = tokens[i]!;
     if (startsLine(t, source) && (t.startColumn ?? 1) - 1 <= indent) {
       if (t.image !== close) hint = t;
       break;

@@ -1,7 +1,8 @@
-import { EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/span.js";
 import { closest } from "../diagnostics/suggest.js";
+import { EOF } from "./chevrotain.js";
 import type { BracketReport } from "./brackets.js";
 import type { LexResult } from "./lexer.js";
 import { expectedAt } from "./parser.js";
@@ -27,19 +28,21 @@ export function syntaxErrors(
   const tokens = lexed.tokens;
   // A text block that is never closed runs to the end of the file and takes the closing brackets with it.
   const openTextBlock = tokens.some((t) => t.tokenType === T.UnterminatedTextBlock);
-  const out = brackets.diagnostics.filter((d) => !(openTextBlock && d.code === "DPL1008"));
-  const unclosed = openTextBlock || out.some((d) => d.code === "DPL1008");
+  const fromBrackets = brackets.diagnostics.filter((d) => !(openTextBlock && d.code === "DPL1008"));
+  const unclosedOnes = fromBrackets.filter((d) => d.code === "DPL1008");
+  const unclosed = openTextBlock || unclosedOnes.length > 0;
+  const removed = new Set<Diagnostic>();
+  const out: Diagnostic[] = [];
   const seenTokens = new Set<number>(brackets.strays);
   const errorLines = new Set<number>(lexed.diagnostics.map((d) => d.span?.line ?? 0));
   const strays = [...brackets.strayDiagnostics].sort((a, b) => a[0] - b[0]);
   const hintLines = new Set([...brackets.hints].map((at) => source.position(at).line));
-  const openAtEnd = brackets.diagnostics.filter(
-    (d) => d.code === "DPL1008" && d.help?.includes("end of the file"),
-  );
-  const remove = (d: Diagnostic) => {
-    const i = out.indexOf(d);
-    if (i >= 0) out.splice(i, 1);
-  };
+  const openAtEnd = unclosedOnes.filter((d) => d.help?.includes("end of the file"));
+  const unclosedByKind = new Map<string, Diagnostic[]>();
+  for (const d of unclosedOnes) {
+    const kind = source.text.charAt(d.span!.start);
+    unclosedByKind.set(kind, [...(unclosedByKind.get(kind) ?? []), d]);
+  }
   errors.forEach((e, index) => {
     const token = e.token;
     const expected = expectedAt.get(token) ?? [];
@@ -47,7 +50,7 @@ export function syntaxErrors(
     if (isEof(token)) {
       // A file cut short in the middle of a statement: one error, with the brackets it leaves open.
       if (openTextBlock || (unclosed && (wantsCloser || openAtEnd.length === 0))) return;
-      for (const d of openAtEnd) remove(d);
+      for (const d of openAtEnd) removed.add(d);
       const d = parseErrorDiagnostic(e, source, tokens);
       const related = openAtEnd.map((o) => ({ span: o.span!, message: "still open here" }));
       out.push({ ...d, ...(related.length ? { related } : {}) });
@@ -60,34 +63,43 @@ export function syntaxErrors(
       // After an error, recovery may end the file early at a `}` that does close a block; after a `}`
       // too many, the parser's file ends where that `}` closes the outer block.
       if (index > 0 && token.tokenType === T.RCurly) return;
-      if (strays.some(([at]) => at < token.startOffset)) return;
+      if (strays.length > 0 && strays[0]![0] < token.startOffset) return;
     }
     seenTokens.add(token.startOffset);
     errorLines.add(token.startLine ?? 0);
     let d = parseErrorDiagnostic(e, source, tokens);
     if (e.name === "MismatchedTokenException" && expected.length === 1 && expected[0] === T.LCurly) {
       // The `}` of a block whose `{` is missing closes nothing: the same mistake.
-      const i = strays.findIndex(([at]) => at > token.startOffset);
-      if (i >= 0) remove(strays.splice(i, 1)[0]![1]);
+      let i = firstAfter(strays, token.startOffset, (x) => x[0]);
+      while (i < strays.length && removed.has(strays[i]![1])) i++;
+      if (i < strays.length) removed.add(strays[i]![1]);
     }
     if (e.name === "MismatchedTokenException" && wantsCloser) {
       // `(x: int {`: the `(` that is never closed is the same mistake, shown beside it.
-      const open = [...out]
-        .reverse()
-        .find(
-          (o) =>
-            o.code === "DPL1008" &&
-            o.span!.start < token.startOffset &&
-            source.text.charAt(o.span!.start) === openerOf[expected[0]!.name],
-        );
+      const candidates = unclosedByKind.get(openerOf[expected[0]!.name] ?? "") ?? [];
+      let i = firstAfter(candidates, token.startOffset - 1, (o) => o.span!.start) - 1;
+      while (i >= 0 && removed.has(candidates[i]!)) i--;
+      const open = candidates[i];
       if (open) {
-        remove(open);
+        removed.add(open);
         d = { ...d, related: [{ span: open.span!, message: "opened here" }] };
       }
     }
     out.push(d);
   });
-  return out;
+  return [...fromBrackets.filter((d) => !removed.has(d)), ...out];
+}
+
+/** The index of the first item whose key is greater than `at`, in a list sorted by that key. */
+function firstAfter<I>(list: readonly I[], at: number, key: (item: I) => number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (key(list[mid]!) > at) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 const closers = [T.RCurly, T.RParen, T.RBracket];

@@ -26,7 +26,12 @@ function toks(c: Children, name: string): IToken[] {
 }
 
 function tok(c: Children, name: string, i = 0): IToken | undefined {
-  return toks(c, name)[i];
+  // NOTE: called for every child of every node; it scans rather than building the filtered list.
+  let k = 0;
+  for (const t of (c[name] as IToken[] | undefined) ?? []) {
+    if (real(t) && k++ === i) return t;
+  }
+  return undefined;
 }
 
 function nodes(c: Children, rule: string): CstNode[] {
@@ -822,7 +827,6 @@ class Builder {
   private modifier(n: CstNode): [keyof A.Clauses, unknown, Span] | undefined {
     const c = n.children;
     const span = this.spanOf(n);
-    const first = Object.keys(c).find((k) => toks(c, k).length > 0 || nodes(c, k).length > 0);
     const text = () => this.optText(node(c, "text"));
     const dur = (): A.DurationValue | undefined => {
       const d = tok(c, "Duration");
@@ -874,7 +878,6 @@ class Builder {
       const q = text();
       return q ? ["onTimeout", { kind: "ask", question: q, span }, span] : undefined;
     }
-    void first;
     return undefined;
   }
 
