@@ -164,6 +164,7 @@ function lowerStep(s: XStep, after: string[]): Step {
     ["by", s.by],
     ["check", s.check],
     ["url", s.url],
+    ["command", s.command],
     ["confirm", s.confirm],
     ["timeoutSeconds", s.timeoutSeconds],
     ["pollSeconds", s.pollSeconds],

@@ -62,6 +62,8 @@ export interface XStep {
   readonly by?: string;
   readonly check?: string;
   readonly url?: string;
+  /** The command a person would type to do or check the step by hand. */
+  readonly command?: string;
   readonly confirm?: string;
   readonly timeoutSeconds?: number;
   readonly pollSeconds?: number;

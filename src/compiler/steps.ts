@@ -159,8 +159,7 @@ export function expandStep(
     case "manual": {
       const body = resolveText(core.text, text, d);
       if (body === undefined) return { steps: [] };
-      const command = step.clauses.command ? resolveText(step.clauses.command.raw, text, d) : undefined;
-      return one(make("manual", titleOf(body), { text: body, command }));
+      return one(make("manual", titleOf(body), { text: body }));
     }
     case "notify": {
       const message = resolveText(core.text, text, d);
@@ -217,6 +216,7 @@ function commonFields(
   set("by", opt(c.by));
   set("check", opt(c.check));
   set("url", opt(c.url));
+  set("command", c.command ? resolveText(c.command.raw, text, d) : undefined);
   set("confirm", opt(c.confirm));
   set("timeoutSeconds", c.timeout?.seconds);
   set("pollSeconds", c.every?.seconds);

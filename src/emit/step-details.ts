@@ -41,8 +41,19 @@ export const KIND_LABELS: Record<Step["kind"], string> = {
 const t = (text: string): Run => ({ text });
 const c = (code: string): Run => ({ code });
 
-/** The blocks of one step, by kind. Total over every step kind of the IR; never throws. */
+/**
+ * The blocks of one step: those of its kind, then the command a person would type to do or check it by hand,
+ * where the procedure gives one. Total over every step kind of the IR; never throws.
+ */
 export function stepDetails(step: Step, plan: Plan): Detail[] {
+  const byHand: Detail[] =
+    step.kind !== "manual" && step.command !== undefined
+      ? [{ block: { label: [t("By hand:")], text: step.command, lang: "sh" } }]
+      : [];
+  return [...kindDetails(step, plan), ...byHand];
+}
+
+function kindDetails(step: Step, plan: Plan): Detail[] {
   switch (step.kind) {
     case "csc-transition":
       return transition(step);

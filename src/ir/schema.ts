@@ -65,6 +65,10 @@ const common = {
   by: z.string().optional().describe("who does it, where the procedure says"),
   check: z.string().optional().describe("what to check afterwards"),
   url: z.string().optional(),
+  command: z
+    .string()
+    .optional()
+    .describe("the command a person would type to do or check this by hand, shown on the checklist"),
   confirm: z.string().optional().describe("a question the runtime asks before an automated step"),
   admonitions: z.array(Admonition).describe("set apart before the step they guard"),
   timeoutSeconds: z.number().nonnegative().optional(),
@@ -129,7 +133,7 @@ export const StepSchema = z.discriminatedUnion("kind", [
   step("registry-set-compatibility", { level: z.string() }),
   step("registry-check-compatibility", { level: z.string() }),
   step("wait", { seconds: z.number().nonnegative() }),
-  step("manual", { text: z.string(), command: z.string().optional() }),
+  step("manual", { text: z.string() }),
   step("notify", { channel: z.string().optional(), message: z.string() }),
   step("checkpoint", { phaseTitle: z.string() }),
 ]);

@@ -525,13 +525,6 @@ class Builder {
       );
     }
     const isManual = core.kind === "manual" || core.kind === "notify";
-    if (clauses.command && !isManual) {
-      this.notHere(
-        "command",
-        clauses.command.span,
-        "`command` shows a command beside a `manual` step; to run one, use `run`",
-      );
-    }
     if (clauses.confirm && (isManual || core.kind === "wait" || core.kind === "undo")) {
       this.notHere(
         "confirm",
