@@ -8,7 +8,7 @@ import { expand } from "./expand.js";
 import { buildDag, findCycle } from "./graph.js";
 import type { Program } from "./load.js";
 import { lower } from "./lower.js";
-import type { XEdge, XStep } from "./model.js";
+import { itemSteps, type XEdge, type XPhase, type XStep } from "./model.js";
 import { resolveParams } from "./params.js";
 import { applyRules, proveRules, resolveRules, type SiteRule } from "./rules/index.js";
 import { checkComponent, resolveSite, type SiteModel } from "./site.js";
@@ -141,6 +141,7 @@ function compilePlan(
   // Every use of a parameter without a valid value would be an error of its own: stop at the parameters.
   if (procedure.params.some((p) => !params.has(p.name.value))) return done();
   const expanded = expand(procedure, site, symbols, params, local);
+  lintPhaseLengths(expanded.phases, site.name, local);
   const cond = { site: site.name, siteNames: new Set(symbols.sites.keys()), params, diagnostics: local };
   const rules = resolveRules(symbols, site, cond, textOf);
   applyRules(expanded.steps, expanded.edges, rules);
@@ -152,6 +153,29 @@ function compilePlan(
   local.push(...proveRules(unsealed, rules, (id) => spans.get(id)));
   if (hasErrors(local)) return done(undefined, rules, spans);
   return done(sealPlan(unsealed), rules, spans);
+}
+
+/**
+ * Checklists work best with five to nine items per pause point; a phase with many more gets skimmed
+ * (see ../shared/CHECKLISTS.md). A warning, since the fix is the author's judgement: where to pause.
+ */
+export const LONG_PHASE = 15;
+
+function lintPhaseLengths(phases: readonly XPhase[], site: string, diagnostics: Diagnostic[]): void {
+  for (const phase of phases) {
+    const count = phase.items.reduce((n, item) => n + itemSteps(item).length, 0);
+    if (count <= LONG_PHASE) continue;
+    diagnostics.push(
+      diagnostic(
+        "DPL3013",
+        `phase \`${phase.name}\` has ${count} steps at site \`${site}\`; a checklist reads best with five to nine per pause point`,
+        phase.span,
+        {
+          help: "split it at a natural pause point (a phase ends with a sign-off), or move detail into the steps' commands and checks",
+        },
+      ),
+    );
+  }
 }
 
 /** A cycle among the steps, drawn as `A -> B -> C -> A` with the line that made each edge. */
