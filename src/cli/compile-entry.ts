@@ -28,11 +28,14 @@ export function compileEntry(input: string, options: PlanInputOptions): EntryCom
   };
 }
 
-/** The same problem found for several sites or entries is reported once. */
+/**
+ * The same problem found for several sites or entries is reported once. The label counts: "not in the
+ * inventory of site `tts`" and "… of site `bts`" are two problems on one line.
+ */
 export function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
-    const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}`;
+    const key = `${d.code}|${d.span?.file}|${d.span?.start}|${d.message}|${d.label ?? ""}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
