@@ -122,7 +122,10 @@ export function renderSarif(diagnostics: readonly Diagnostic[], toolVersion: str
         results: diagnostics.map((d) => ({
           ruleId: d.code,
           level: d.severity === "error" ? "error" : "warning",
-          message: { text: d.help ? `${d.message} (help: ${d.help})` : d.message },
+          // The label tells apart the same message for two sites ("not in the inventory of site `tts`").
+          message: {
+            text: `${d.message}${d.label ? ` (${d.label})` : ""}${d.help ? ` (help: ${d.help})` : ""}`,
+          },
           ...(d.span ? { locations: [location(d.span)] } : {}),
           ...(d.related
             ? {
