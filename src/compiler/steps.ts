@@ -157,9 +157,15 @@ export function expandStep(
       };
     }
     case "manual": {
-      const body = resolveText(core.text, text, d);
-      if (body === undefined) return { steps: [] };
-      return one(make("manual", titleOf(body), { text: body }));
+      // One step per host for `on each <role>`, with `${host.…}` filled in; one step otherwise.
+      const hosts = hostsOf(core, scope);
+      if (!hosts) return { steps: [] };
+      const steps: XStep[] = [];
+      for (const host of hosts) {
+        const body = resolveText(core.text, host ? { ...text, host } : text, d);
+        if (body !== undefined) steps.push(make("manual", titleOf(body), { text: body }));
+      }
+      return { steps };
     }
     case "notify": {
       const message = resolveText(core.text, text, d);
@@ -663,7 +669,14 @@ function jobsOf(
   return out;
 }
 
-function runSteps(core: Extract<A.StepCore, { kind: "run" }>, scope: StepScope, make: Make): XStep[] {
+/**
+ * Where a `run` or `manual` step applies: nowhere in particular (the operator's machine), one named host, or
+ * every host with a role (`on each camera`). Undefined, reported, when the host or role does not exist.
+ */
+function hostsOf(
+  core: { on?: A.Name; each: boolean },
+  scope: StepScope,
+): Array<HostInfo | undefined> | undefined {
   const d = scope.diagnostics;
   let hosts: Array<HostInfo | undefined> = [undefined];
   if (core.on) {
@@ -685,7 +698,7 @@ function runSteps(core: Extract<A.StepCore, { kind: "run" }>, scope: StepScope, 
             },
           ),
         );
-        return [];
+        return undefined;
       }
     } else {
       const host = scope.site.hosts.get(core.on.value);
@@ -703,11 +716,18 @@ function runSteps(core: Extract<A.StepCore, { kind: "run" }>, scope: StepScope, 
             },
           ),
         );
-        return [];
+        return undefined;
       }
       hosts = [host];
     }
   }
+  return hosts;
+}
+
+function runSteps(core: Extract<A.StepCore, { kind: "run" }>, scope: StepScope, make: Make): XStep[] {
+  const d = scope.diagnostics;
+  const hosts = hostsOf(core, scope);
+  if (!hosts) return [];
   const out: XStep[] = [];
   for (const host of hosts) {
     const text: TextScope = { site: scope.site, params: scope.params, ...(host ? { host } : {}) };

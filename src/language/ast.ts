@@ -164,7 +164,7 @@ export type StepCore =
   | ({ readonly kind: "expect"; readonly condition: Condition } & Node)
   | ({ readonly kind: "sync"; readonly targets: Targets } & Node)
   | SetCompatibilityCore
-  | ({ readonly kind: "manual"; readonly text: Text } & Node)
+  | ({ readonly kind: "manual"; readonly text: Text; readonly on?: Name; readonly each: boolean } & Node)
   | ({ readonly kind: "notify"; readonly text: Text } & Node)
   | ({
       readonly kind: "temporarily";

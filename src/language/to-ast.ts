@@ -627,7 +627,10 @@ class Builder {
         return this.setCompatibilityCore(node(cc, "setCompatibilityCore"));
       case "manualStep": {
         const text = this.optText(node(cc, "text"));
-        return text ? { kind: "manual", text, span } : undefined;
+        const on = this.name(tok(cc, "Ident"));
+        return text
+          ? { kind: "manual", text, ...(on ? { on } : {}), each: tok(cc, "Each") !== undefined, span }
+          : undefined;
       }
       case "notifyStep": {
         const text = this.optText(node(cc, "text"));
