@@ -1,8 +1,9 @@
-import { EOF, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/span.js";
 import { closest } from "../diagnostics/suggest.js";
 import type { BracketReport } from "./brackets.js";
+import { EOF } from "./chevrotain.js";
 import type { LexResult } from "./lexer.js";
 import { expectedAt } from "./parser.js";
 import * as T from "./tokens.js";
