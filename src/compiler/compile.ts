@@ -1,7 +1,7 @@
 import { type Diagnostic, diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import { closest } from "../diagnostics/suggest.js";
-import { sealPlan } from "../ir/plan.js";
+import { sealPlan } from "../ir/hash.js";
 import type { Plan } from "../ir/schema.js";
 import type * as A from "../language/ast.js";
 import { expand } from "./expand.js";

@@ -1,6 +1,6 @@
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { Edge, Json, Plan, PlanHost, PlanSite, Step } from "../ir/schema.js";
-import { FORMAT_VERSION } from "../ir/schema.js";
+import { FORMAT_VERSION } from "../ir/version.js";
 import type * as A from "../language/ast.js";
 import { plainText } from "../language/ast.js";
 import type { Expanded } from "./expand.js";

@@ -1,16 +1,8 @@
-import { canonicalJson, sha256Of } from "./canonical.js";
+import { canonicalJson } from "./canonical.js";
+import { planHash } from "./hash.js";
 import { FORMAT_VERSION, type Plan, PlanSchema } from "./schema.js";
 
-/** The hash of a plan: sha256 over its canonical JSON without the `hash` field. */
-export function planHash(plan: Omit<Plan, "hash"> | Plan): string {
-  const { hash: _ignored, ...rest } = plan as Plan;
-  return sha256Of(rest);
-}
-
-/** Seals a plan: computes and sets its hash. */
-export function sealPlan(plan: Omit<Plan, "hash">): Plan {
-  return { ...plan, hash: planHash(plan) } as Plan;
-}
+export { planHash, sealPlan } from "./hash.js";
 
 /** The plan file's text: canonical JSON, indented for review, with a final newline. */
 export function writePlanJson(plan: Plan): string {

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { FORMAT_VERSION } from "./version.js";
 
 /**
  * The plan IR: one compiled procedure for one site, everything the runtime, the checklists, the graphs
@@ -6,7 +7,7 @@ import { z } from "zod";
  * Defined once here; the TypeScript types come from it and `schema/plan.schema.json` is generated from it.
  */
 
-export const FORMAT_VERSION = 1;
+export { FORMAT_VERSION };
 
 export const CscState = z.enum(["OFFLINE", "STANDBY", "DISABLED", "ENABLED", "FAULT"]);
 
