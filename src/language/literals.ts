@@ -65,7 +65,7 @@ function readInterpolation(
   if (inner.trim() === "" || !path.every((p) => namePattern.test(p))) {
     diagnostics.push(
       diagnostic("DPL1013", `\`\${${inner}}\` is not a reference`, span, {
-        help: "a reference is a name or a dotted path of names: `${site.slack}`, `${host.service}`, `${runner}`",
+        help: "a reference is a name or a dotted path of names: `${site.slack}`, `${host.service}`, `${breaks_schema}`",
       }),
     );
     return { next: close + 1 };
