@@ -4,7 +4,7 @@ import type { SourceText } from "../diagnostics/span.js";
 import { closest } from "../diagnostics/suggest.js";
 import type { BracketReport } from "./brackets.js";
 import type { LexResult } from "./lexer.js";
-import { expectedAt, parserInstance } from "./parser.js";
+import { expectedAt, parserInstance, strictParserInstance } from "./parser.js";
 import { isEof, itemStarts, keywordWords, parseErrorDiagnostic, tokenBefore } from "./syntax-errors.js";
 import * as T from "./tokens.js";
 
@@ -25,7 +25,8 @@ export interface Recovered {
  * Parses the tokens; never throws. A misspelled keyword is read as the keyword, a keyword written where a
  * name belongs as a name, and a line that starts with a word that begins no item (`restart Watcher`) is
  * left out, as the parser's own recovery would close the blocks around it. At most three rounds, and
- * none on a file with more errors than are shown.
+ * none on a file with more errors than are shown. A file is first read without recovery, which is as good
+ * when it has no error, and read again with recovery when it has one.
  */
 export function parseWithRecovery(
   lexed: LexResult,
@@ -33,8 +34,13 @@ export function parseWithRecovery(
   source: SourceText,
   maxErrors: number,
 ): Recovered {
-  const parser = parserInstance();
   for (const t of lexed.tokens) expectedAt.delete(t);
+  const first = strictParserInstance();
+  first.input = lexed.tokens;
+  const tree = first.file();
+  if (first.errors.length === 0) return { cst: tree, errors: [], diagnostics: [] };
+  for (const t of lexed.tokens) expectedAt.delete(t);
+  const parser = parserInstance();
   parser.input = lexed.tokens;
   let cst = parser.file();
   const diagnostics: Diagnostic[] = [];
