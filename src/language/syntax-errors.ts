@@ -82,7 +82,12 @@ export function syntaxErrors(
       const open = candidates[i];
       if (open) {
         removed.add(open);
-        d = { ...d, related: [{ span: open.span!, message: "opened here" }] };
+        const close = { RCurly: "}", RParen: ")", RBracket: "]" }[expected[0]!.name] ?? "";
+        d = {
+          ...d,
+          label: `expected \`${close}\` before this`,
+          related: [{ span: open.span!, message: "opened here" }],
+        };
       }
     }
     out.push(d);
