@@ -203,6 +203,76 @@ export async function main(argv: string[]): Promise<number> {
       code = await estimateCommand(input, opts);
     });
 
+  program
+    .command("export")
+    .description(
+      "write the plan for another engine: Argo Workflows manifests that run it on the site's cluster",
+    )
+    .argument("<input>", "a .dpl entry, or a plan file written by `plan compile`")
+    .addOption(new Option("--target <target>", "the engine").choices(["argo"]).makeOptionMandatory())
+    .option("-o, --output <file>", "write the manifests to this file instead of standard output")
+    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
+    .option("--site <name>", "the site to compile a .dpl entry for")
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .option(
+      "--image <image>",
+      "the image of the step pods (default plan:<version>; -p image=... at submission)",
+    )
+    .option("--namespace <ns>", "the namespace of the workflow and its ConfigMap")
+    .option("--service-account <name>", "the service account the step pods run as (default plan)")
+    .option("--template", "write a WorkflowTemplate instead of a Workflow")
+    .option("--config-map <name>", "the name of the ConfigMap that carries the plan")
+    .option(
+      "--secret-name <name>",
+      "the Secret with the site's credentials (default plan-<site>-credentials)",
+    )
+    .option(
+      "--ssh-secret-name <name>",
+      "the Secret with the ssh key and known_hosts (default plan-<site>-ssh)",
+    )
+    .option("--concurrency <n>", "run at most this many step pods at once (default 4)")
+    .option(
+      "--lock-namespace <ns>",
+      "the namespace of the site's Lease, for the pods' check (default: default)",
+    )
+    .addOption(
+      new Option("--local-commands <where>", "where commands without a host run")
+        .choices(["operator", "pod"])
+        .default("operator"),
+    )
+    .action(async (input: string, opts) => {
+      const { exportCommand } = await import("./export.js");
+      code = await exportCommand(input, opts);
+    });
+
+  program
+    .command("step")
+    .description("run exactly one automated step of a plan, as `plan run` would (the Argo export's pods)")
+    .argument("<plan>", "a plan file written by `plan compile`")
+    .argument("<step>", "the id of the step")
+    .option("--expect-hash <hash>", "refuse the plan unless its hash is this one")
+    .option("--in-cluster", "reach Kubernetes as the pod's service account (in a pod)")
+    .option("--kubeconfig <file>", "the kubeconfig to use instead of the site's")
+    .option("--state-dir <dir>", "where the journal is kept (default: .plan)")
+    .option(
+      "--journal <file>",
+      "- writes the journal to standard output (the display then goes to standard error)",
+    )
+    .option(
+      "--outcome-file <file>",
+      "keep how the step stands in this file: not-started, started, done, skipped, failed",
+    )
+    .option("--confirmed", "the step's confirm question was answered yes already")
+    .option("--secret <NAME>", "an environment variable that holds a secret to mask (repeatable)", collect)
+    .option(
+      "--lock-namespace <ns>",
+      "the namespace of the site's Lease, which must not be held by a `plan run`",
+    )
+    .action(async (input: string, id: string, opts) => {
+      const { stepCommand } = await import("./step.js");
+      code = await stepCommand(input, id, opts);
+    });
+
   try {
     await program.parseAsync(argv);
   } catch (e) {
