@@ -78,6 +78,7 @@ describe("the language reference", () => {
       const body = spec.slice(spec.indexOf(`### ${code}: `)).split(/\n<a id=|\n### /)[0] ?? "";
       expect(body, `${code} says when it occurs`).toContain("**When:**");
       expect(body, `${code} says how to fix it`).toContain("**Fix:**");
+      expect(body, `${code} shows an example`).toContain("```");
     }
   });
 
