@@ -359,8 +359,8 @@ function lookupRef(
   procedure: A.Procedure,
   diagnostics: Diagnostic[],
 ): { step: A.Step } | { phase: string } | undefined {
-  const phaseNames = procedure.items.filter((i): i is A.Phase => i.kind === "phase").map((p) => p.name.value);
-  if (!ref.phase && phaseNames.includes(ref.name.value) && !labels.has(ref.name.value))
+  const phaseNames = phaseNamesOf(procedure);
+  if (!ref.phase && phaseNames.has(ref.name.value) && !labels.has(ref.name.value))
     return { phase: ref.name.value };
   const found = labels.get(ref.name.value);
   if (found && (!ref.phase || found.phase.name.value === ref.phase.value)) return { step: found.step };
@@ -380,17 +380,65 @@ function lookupRef(
   return undefined;
 }
 
+const phaseNameSets = new WeakMap<A.Procedure, ReadonlySet<string>>();
+
+/** The names of a procedure's phases, gathered once per procedure (references are looked up per step). */
+function phaseNamesOf(procedure: A.Procedure): ReadonlySet<string> {
+  let names = phaseNameSets.get(procedure);
+  if (!names) {
+    names = new Set(procedure.items.flatMap((i) => (i.kind === "phase" ? [i.name.value] : [])));
+    phaseNameSets.set(procedure, names);
+  }
+  return names;
+}
+
 interface Position {
   readonly phase: number;
   readonly item: number;
 }
 
-function positionOf(phases: XPhase[], pred: (item: XItem) => boolean): Position | undefined {
-  for (let p = 0; p < phases.length; p++) {
-    const i = phases[p]!.items.findIndex(pred);
-    if (i >= 0) return { phase: p, item: i };
+/**
+ * Where the items stand before any undo is placed, found in maps built once. NOTE: searching the phases for
+ * each change made placing undos quadratic in the size of the plan. Placing an undo moves no item before
+ * another, so these positions order items as well as the current ones do; only an insertion needs the
+ * current index of its anchor, which is found in the anchor's own phase.
+ */
+class Positions {
+  private readonly ordinal = new Map<XItem, Position>();
+  private readonly itemOfStep = new Map<XStep, XItem>();
+  private readonly firstItemOfSpan = new Map<Span, XItem>();
+  private readonly phaseIndex = new Map<string, number>();
+
+  constructor(phases: readonly XPhase[]) {
+    phases.forEach((phase, p) => {
+      if (!this.phaseIndex.has(phase.name)) this.phaseIndex.set(phase.name, p);
+      phase.items.forEach((item, i) => {
+        this.ordinal.set(item, { phase: p, item: i });
+        for (const s of itemSteps(item)) {
+          if (!this.itemOfStep.has(s)) this.itemOfStep.set(s, item);
+          if (!this.firstItemOfSpan.has(s.span)) this.firstItemOfSpan.set(s.span, item);
+        }
+      });
+    });
   }
-  return undefined;
+
+  of(item: XItem): Position | undefined {
+    return this.ordinal.get(item);
+  }
+
+  /** The item that holds a step. */
+  itemOf(step: XStep): XItem | undefined {
+    return this.itemOfStep.get(step);
+  }
+
+  /** The first item that holds a step written at this place. */
+  firstWrittenAt(span: Span): XItem | undefined {
+    return this.firstItemOfSpan.get(span);
+  }
+
+  phase(name: string): number {
+    return this.phaseIndex.get(name) ?? -1;
+  }
 }
 
 function before(a: Position, b: Position): boolean {
@@ -468,6 +516,11 @@ function placeUndos(
       );
     }
   }
+  const positions = new Positions(phases);
+  const positionOfStep = (step: XStep) => {
+    const item = positions.itemOf(step);
+    return item ? positions.of(item) : undefined;
+  };
   const placed = new Set<Temporary>();
   for (const slot of slots) {
     const core = slot.ast.core;
@@ -478,8 +531,8 @@ function placeUndos(
     // NOTE: the document often says where a change is undone in a sentence of its own ("scale the telegraf
     // connectors back to 1"), so an explicit `undo` may cite that sentence instead of the change's.
     if (slot.cites) (t.undo as { cites: readonly string[] }).cites = slot.cites;
-    const at = positionOf(phases, (i) => i === slot.item);
-    const changeAt = positionOf(phases, (i) => itemSteps(i).includes(t.change));
+    const at = positions.of(slot.item);
+    const changeAt = positionOfStep(t.change);
     if (at && changeAt && !before(changeAt, at)) {
       diagnostics.push(
         diagnostic("DPL3007", `this undo comes before the change it undoes`, slot.ast.span, {
@@ -510,13 +563,14 @@ function placeUndos(
       continue;
     }
     originMap.set(t.undo, t.undo);
-    const insertAfterItem = (phaseIndex: number, itemIndex: number) => {
-      phases[phaseIndex]!.items.splice(itemIndex + 1, 0, { kind: "step", step: t.undo });
+    const insertAfterItem = (phaseIndex: number, item: XItem) => {
+      const items = phases[phaseIndex]!.items;
+      items.splice(items.indexOf(item) + 1, 0, { kind: "step", step: t.undo });
     };
-    const changeAt = positionOf(phases, (i) => itemSteps(i).includes(t.change))!;
+    const changeAt = positionOfStep(t.change)!;
     const anchor = t.until ? lookupRef(t.until, labels, procedure, diagnostics) : undefined;
     if (anchor && "phase" in anchor) {
-      const p = phases.findIndex((ph) => ph.name === anchor.phase);
+      const p = positions.phase(anchor.phase);
       if (p >= 0) {
         if (p < changeAt.phase) {
           diagnostics.push(
@@ -535,9 +589,9 @@ function placeUndos(
         continue;
       }
     } else if (anchor && "step" in anchor) {
-      const steps = phaseStepsOf(anchor.step, phases);
-      const at = positionOf(phases, (i) => itemSteps(i).some((s) => steps.includes(s)));
-      if (at) {
+      const anchorItem = positions.firstWrittenAt(anchor.step.span);
+      const at = anchorItem ? positions.of(anchorItem) : undefined;
+      if (anchorItem && at) {
         if (!before(changeAt, at)) {
           diagnostics.push(
             diagnostic(
@@ -552,7 +606,7 @@ function placeUndos(
           );
           continue;
         }
-        insertAfterItem(at.phase, at.item);
+        insertAfterItem(at.phase, anchorItem);
         continue;
       }
     }
@@ -560,13 +614,6 @@ function placeUndos(
     const last = phases.length - 1;
     if (last >= 0) phases[last]!.items.push({ kind: "step", step: t.undo });
   }
-}
-
-function phaseStepsOf(ast: A.Step, phases: XPhase[]): XStep[] {
-  const out: XStep[] = [];
-  for (const p of phases)
-    for (const i of p.items) for (const s of itemSteps(i)) if (s.span === ast.span) out.push(s);
-  return out;
 }
 
 /** Edges of the written order: in a phase item after item, phase after phase through each sign-off, `after`, undo. */
