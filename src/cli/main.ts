@@ -255,8 +255,8 @@ export async function main(argv: string[]): Promise<number> {
     .option("--kubeconfig <file>", "the kubeconfig to use instead of the site's")
     .option("--state-dir <dir>", "where the journal is kept (default: .plan)")
     .option(
-      "--journal <file>",
-      "- writes the journal to standard output (the display then goes to standard error)",
+      "--journal <where>",
+      "`-`: the journal to standard output, the display to standard error (default: in --state-dir)",
     )
     .option(
       "--outcome-file <file>",

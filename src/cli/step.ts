@@ -51,6 +51,12 @@ export type StepOutcome = "not-started" | "started" | "done" | "skipped" | "fail
  */
 export async function stepCommand(input: string, id: string, opts: StepCommandOptions): Promise<number> {
   const err = (text: string) => process.stderr.write(`plan step: ${text}\n`);
+  if (opts.journal !== undefined && opts.journal !== "-") {
+    err(
+      `--journal takes \`-\` (standard output), not \`${opts.journal}\`; without it the journal is in --state-dir`,
+    );
+    return EXIT.usage;
+  }
   if (input.endsWith(".dpl")) {
     err(`${input} is a .dpl entry; \`plan step\` runs a step of a compiled plan`);
     process.stderr.write("  help: compile it first with `plan compile`\n");

@@ -353,7 +353,7 @@ describe("plan step refuses", () => {
     }
   });
 
-  it("a step a person does, an unknown id, a .dpl entry", async () => {
+  it("a step a person does, an unknown id, a .dpl entry, a journal file", async () => {
     const { dir: work, cleanup: done } = folder();
     try {
       const plan = sitePlan(join(work, "site.txt"), (p) =>
@@ -368,6 +368,9 @@ describe("plan step refuses", () => {
       expect(unknown.stderr).toContain("the plan has no step `9.9`");
       const entry = await runPlan(["step", "plans/summit.dpl", "1.1"], work);
       expect(entry.code).toBe(2);
+      const journal = await runPlan(["step", path, "1.1", "--journal", "out.jsonl"], work);
+      expect(journal.code).toBe(2);
+      expect(journal.stderr).toContain("--journal takes `-`");
     } finally {
       done();
     }
