@@ -188,6 +188,7 @@ export class KubeClusterApi {
     }
     if (type === DEPLOYMENTS && options.propagationPolicy !== "Orphan")
       this.workloads.releaseDeploymentPods(namespace!, name);
+    if (type === DEPLOYMENTS) this.emit({ type: "deployment-deleted", namespace: namespace!, name });
     if (type === LEASES) this.emitLease(current, "deleted");
     return current;
   }

@@ -20,6 +20,8 @@ export type KubeEvent =
       readonly replicas: number;
     }
   | { readonly type: "pod-ready"; readonly namespace: string; readonly name: string }
+  /** A deployment was deleted (its pods are on their way out). */
+  | { readonly type: "deployment-deleted"; readonly namespace: string; readonly name: string }
   /** A pod is gone (deleted, or done terminating). */
   | {
       readonly type: "pod-deleted";
