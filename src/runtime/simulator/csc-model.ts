@@ -77,12 +77,10 @@ export class CscModel {
    */
   setFaults(cscs: Iterable<string>): void {
     const next = new Set(cscs);
-    const before = this.faulty;
     this.faulty = next;
-    for (const id of before) {
-      if (next.has(id)) continue;
-      const r = this.records.get(id);
-      if (!r || r.intended === undefined) continue;
+    // A CSC in FAULT because of a fault remembers what it should be (also across a restore): recover it.
+    for (const [id, r] of this.records) {
+      if (next.has(id) || r.intended === undefined) continue;
       const target = r.intended;
       r.intended = undefined;
       if (r.running) this.reach(id, target);

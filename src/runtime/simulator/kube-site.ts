@@ -1,7 +1,14 @@
 import type { KubeCluster, ResourceRef } from "./kube-cluster.js";
 import { DEPLOYMENTS, JOBS, kubeTime, PODS } from "./kube-objects.js";
 import type { KubeCsc, SiteLayout } from "./site-layout.js";
-import { INSTANCE_LABEL, NUBLADO_USERS, SASQUATCH, TELEGRAF_SELECTOR } from "./site-layout.js";
+import {
+  INSTANCE_LABEL,
+  LOVE,
+  LOVE_PRODUCER_SELECTOR,
+  NUBLADO_USERS,
+  SASQUATCH,
+  TELEGRAF_SELECTOR,
+} from "./site-layout.js";
 
 /**
  * The Kubernetes cluster of a simulated site: what it holds on a fresh site, and the changes the site's
@@ -50,6 +57,7 @@ export function seedKube(cluster: KubeCluster, layout: SiteLayout): void {
     spec: { kafka: { replicas: 3, version: "3.9.0" }, zookeeper: null },
     status: { conditions: [{ type: "Ready", status: "True" }], clusterId: "plan-simulated-kafka" },
   });
+  addLoveDeployments(cluster, layout);
   for (const user of LAB_USERS) {
     const ns = `nublado-${user}`;
     cluster.addNamespace(ns, { [INSTANCE_LABEL]: NUBLADO_USERS });
@@ -59,6 +67,41 @@ export function seedKube(cluster: KubeCluster, layout: SiteLayout): void {
       labels: { app: "jupyterlab", "nublado.lsst.io/user": user },
     });
   }
+}
+
+/**
+ * LOVE's deployments in its namespace (when the site has the `love` app): its manager and frontend, and a
+ * LOVE producer per app that runs CSCs. Those that are missing are created (Argo CD's sync of `love` does
+ * the same); those that are there are left alone.
+ */
+export function addLoveDeployments(cluster: KubeCluster, layout: SiteLayout): void {
+  const ns = layout.loveNamespace();
+  if (ns === undefined) return;
+  const base = { namespace: ns, replicas: 1, ...LOVE_TIMING };
+  const deployments = [
+    { name: "love-manager", labels: { "app.kubernetes.io/name": "love-manager" } },
+    { name: "love-frontend", labels: { "app.kubernetes.io/name": "love-frontend" } },
+    ...layout
+      .loveProducerGroups()
+      .map((g) => ({ name: g.deployment, labels: { ...LOVE_PRODUCER_SELECTOR } })),
+  ];
+  for (const d of deployments) {
+    if (cluster.store.get(DEPLOYMENTS, ns, d.name)) continue;
+    cluster.addDeployment({
+      ...base,
+      name: d.name,
+      labels: { ...d.labels, [INSTANCE_LABEL]: LOVE },
+      podLabels: { ...d.labels, "app.kubernetes.io/instance": d.name },
+    });
+  }
+}
+
+/** How long LOVE's pods take to become ready and to go away (site time). */
+export const LOVE_TIMING = { readyDelayMs: 8_000, terminationDelayMs: 3_000 } as const;
+
+/** Whether a deployment has a ready replica, as the cluster holds it now (see `telegrafReady`). */
+export function deploymentReady(cluster: KubeCluster, namespace: string, name: string): boolean {
+  return (cluster.store.get(DEPLOYMENTS, namespace, name)?.status?.readyReplicas ?? 0) > 0;
 }
 
 /** Serves the Strimzi Kafka resource type (a CRD of Sasquatch's cluster). */
@@ -133,5 +176,5 @@ export function completeCscJob(cluster: KubeCluster, k: KubeCsc, at: number): vo
  * due, so that it can be asked from within the cluster's own events).
  */
 export function telegrafReady(cluster: KubeCluster, deployment: string): boolean {
-  return (cluster.store.get(DEPLOYMENTS, SASQUATCH, deployment)?.status?.readyReplicas ?? 0) > 0;
+  return deploymentReady(cluster, SASQUATCH, deployment);
 }

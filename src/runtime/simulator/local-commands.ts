@@ -1,15 +1,17 @@
 import type { KafkaClusterState } from "./kafka-state.js";
 import type { KubeCluster } from "./kube-cluster.js";
-import { JOBS, NAMESPACES, PODS } from "./kube-objects.js";
+import { DEPLOYMENTS, JOBS, NAMESPACES, PODS, type ResourceType } from "./kube-objects.js";
 import { type KubectlSite, kubectl, type Reply } from "./kubectl-shim.js";
 import { parseSelector } from "./label-selector.js";
-import { INSTANCE_LABEL, NUBLADO_USERS, type SiteLayout } from "./site-layout.js";
+import { INSTANCE_LABEL, LOVE, NUBLADO_USERS, type SiteLayout } from "./site-layout.js";
 
 /**
  * The programs a procedure runs on the operator's machine, as the simulated site answers them (each one a
  * shim on the run's PATH, or in its working directory, that asks the site):
  * - `cleanup_all` (lsst-ts/k8s-admin): `kubectl delete job -n <ns> --all` for every namespace of the
  *   site's `telescope` Argo CD project (in `uws`, only `-l csc-class=ocps`); `--no-run` prints the commands;
+ * - `cleanup_love` (lsst-ts/k8s-admin): deletes the deployments and jobs of LOVE's namespace
+ *   (`--love-producers-only`: the deployments labelled `app.kubernetes.io/name=love-producer`);
  * - `cleanup_nublado` (lsst-ts/k8s-admin): deletes the namespaces labelled
  *   `argocd.argoproj.io/instance=nublado-users` (the user labs), with their pods;
  * - `kubectl`: see kubectl-shim.ts;
@@ -22,7 +24,14 @@ import { INSTANCE_LABEL, NUBLADO_USERS, type SiteLayout } from "./site-layout.js
  * commands without stdin, so a real run could stop there. The shims do not ask: see the report of issue 7.
  */
 
-export const LOCAL_PROGRAMS = ["cleanup_all", "cleanup_nublado", "kubectl", "kt", "docker"] as const;
+export const LOCAL_PROGRAMS = [
+  "cleanup_all",
+  "cleanup_love",
+  "cleanup_nublado",
+  "kubectl",
+  "kt",
+  "docker",
+] as const;
 export type LocalProgram = (typeof LOCAL_PROGRAMS)[number];
 
 export interface LocalSite extends KubectlSite {
@@ -42,6 +51,8 @@ export function runLocal(program: LocalProgram, args: readonly string[], site: L
       return kubectl(args, site);
     case "cleanup_all":
       return cleanupAll(args, site);
+    case "cleanup_love":
+      return cleanupLove(args, site);
     case "cleanup_nublado":
       return cleanupNublado(args, site.cluster);
     case "kt":
@@ -86,6 +97,37 @@ function cleanupAll(args: readonly string[], site: LocalSite): Reply {
     lines.push(
       ...(gone.length > 0
         ? gone.map((j) => `job.batch "${j.metadata.name}" deleted`)
+        : [`No resources found in ${ns} namespace.`]),
+    );
+  }
+  return { stdout: lines.map((l) => `${l}\n`).join(""), stderr: "", exitCode: 0 };
+}
+
+function cleanupLove(args: readonly string[], site: LocalSite): Reply {
+  const known = ["--no-run", "--love-producers-only"];
+  const bad = args.find((a) => !known.includes(a));
+  if (bad)
+    return usage("cleanup_love", "[--no-run] [--love-producers-only]", `unrecognized arguments: ${bad}`);
+  const ns = site.layout.loveNamespace() ?? LOVE;
+  const producersOnly = args.includes("--love-producers-only");
+  const deletions: [ResourceType, string, string][] = producersOnly
+    ? [[DEPLOYMENTS, "deployment", "app.kubernetes.io/name=love-producer"]]
+    : [
+        [DEPLOYMENTS, "deployment", ""],
+        [JOBS, "job", ""],
+      ];
+  const lines: string[] = [];
+  for (const [type, word, selector] of deletions) {
+    const command = `kubectl delete ${word} ${selector ? `-l ${selector}` : "--all"} -n ${ns}`;
+    if (args.includes("--no-run")) {
+      lines.push(command);
+      continue;
+    }
+    const gone = site.cluster.apiDeleteCollection(type, ns, parseSelector(selector), "Background");
+    const kind = type === JOBS ? "job.batch" : "deployment.apps";
+    lines.push(
+      ...(gone.length > 0
+        ? gone.map((o) => `${kind} "${o.metadata.name}" deleted`)
         : [`No resources found in ${ns} namespace.`]),
     );
   }

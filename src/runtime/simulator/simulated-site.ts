@@ -109,11 +109,16 @@ export class SimulatedSite {
     let saved: SiteSnapshot | undefined;
     if (options.restore) {
       const read = readSnapshot(snapshotPath);
-      if (!read.ok) throw new Error(read.problem);
-      if (read.snapshot && read.snapshot.site !== site.name) {
-        throw new Error(`${snapshotPath} is the simulated site ${read.snapshot.site}, not ${site.name}`);
+      const problem = !read.ok
+        ? read.problem
+        : read.snapshot && read.snapshot.site !== site.name
+          ? `${snapshotPath} is the simulated site ${read.snapshot.site}, not ${site.name}`
+          : undefined;
+      if (problem !== undefined) {
+        release();
+        throw new Error(problem);
       }
-      saved = read.snapshot;
+      saved = read.ok ? read.snapshot : undefined;
     }
     const clock = saved
       ? SiteClock.resumed(saved.clock, options.speed, options.wall)
@@ -347,7 +352,7 @@ function claimDir(dir: string): () => void {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
       const pid = Number(readFileSync(path, "utf8").trim());
-      if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) {
+      if (Number.isInteger(pid) && alive(pid)) {
         throw new Error(
           `the simulated site in ${dir} is being served by process ${pid} (plan simulate, or a simulated run): stop it first`,
         );

@@ -32,6 +32,10 @@ export const TELEGRAF_SELECTOR = { "app.kubernetes.io/name": "sasquatch-telegraf
 export const SASQUATCH = "sasquatch";
 /** The Argo CD application of Nublado's user labs, whose namespaces `cleanup_nublado` deletes. */
 export const NUBLADO_USERS = "nublado-users";
+/** The Argo CD application of LOVE, whose namespace holds the LOVE producers. */
+export const LOVE = "love";
+/** The label of the LOVE producers' deployments (k8s-admin's `cleanup_love --love-producers-only`). */
+export const LOVE_PRODUCER_SELECTOR = { "app.kubernetes.io/name": "love-producer" } as const;
 
 /** The lsst-ts `csc` chart's class of a name: the name without a trailing index, except for mtm2 and mtm1m3. */
 export function cscClass(name: string): string {
@@ -141,11 +145,21 @@ export class SiteLayout {
     }));
   }
 
-  /** The consumer groups of the LOVE producers, one per app that runs CSCs. */
-  loveProducerGroups(): { readonly group: string; readonly topics: readonly string[] }[] {
+  /** The consumer groups of the LOVE producers, one per app that runs CSCs, and their deployments in `love`. */
+  loveProducerGroups(): {
+    readonly group: string;
+    readonly deployment: string;
+    readonly topics: readonly string[];
+  }[] {
     return this.cscApps().map((app) => ({
       group: `saluser@love-producer-${app}`,
+      deployment: `love-producer-${app}`,
       topics: this.topicsOf(app),
     }));
+  }
+
+  /** The namespace of LOVE, when the site has a `love` application. */
+  loveNamespace(): string | undefined {
+    return this.site.apps.find((a) => a.name === LOVE)?.namespace;
   }
 }

@@ -6,14 +6,22 @@ import type { EfdServer } from "./efd-server.js";
 import type { HostSite } from "./host-commands.js";
 import type { KafkaBrokerDouble } from "./kafka-broker.js";
 import type { KubeApiServer } from "./kube-apiserver.js";
-import { completeCscJob, replaceCscJob, TELEGRAF_TIMING, telegrafReady } from "./kube-site.js";
+import {
+  addLoveDeployments,
+  completeCscJob,
+  deploymentReady,
+  LOVE_TIMING,
+  replaceCscJob,
+  TELEGRAF_TIMING,
+  telegrafReady,
+} from "./kube-site.js";
 import { dumpKube, restoreKube } from "./kube-snapshot.js";
 import type { SchemaRegistryServer } from "./schema-registry-server.js";
 import { BACKLOG, dumpArgo, dumpKafka, restoreArgo, restoreKafka, SYNC_TIMING } from "./site-apps.js";
 import type { SiteClock } from "./site-clock.js";
 import type { SiteFaults } from "./site-faults.js";
 import type { SiteHosts } from "./site-hosts.js";
-import { SASQUATCH, type SiteLayout } from "./site-layout.js";
+import { LOVE, SASQUATCH, type SiteLayout } from "./site-layout.js";
 import { type SiteSnapshot, SNAPSHOT_FORMAT } from "./site-snapshot.js";
 import type { SiteTimeline } from "./site-timeline.js";
 
@@ -27,7 +35,8 @@ import type { SiteTimeline } from "./site-timeline.js";
  * - A host's service stopped kills the CSCs on that host; started, they start after 10 to 30 s.
  * - Telegraf: while any connector of Sasquatch has no ready replica, the EFD is stale (no new data reaches
  *   it) and that connector's consumer group stops consuming (its members leave: Empty); when they are all
- *   back the EFD catches up. The LOVE producers' groups consume all the time.
+ *   back the EFD catches up. Likewise a LOVE producer's group consumes while its deployment in `love` has
+ *   a ready replica; the sync of `love` creates the LOVE deployments that are missing.
  * - Consumer groups consume BACKLOG.perSecond messages a second per partition, except those a
  *   `lag-stuck` fault names.
  * Every change is saved (see simulated-site.ts).
@@ -70,8 +79,19 @@ export const startupDelayMs = (id: string) => 20_000 + spread(id, 30_000);
 /** How long a CSC on a host takes to come up after its service starts. */
 export const hostStartupDelayMs = (id: string) => 10_000 + spread(id, 20_000);
 
-/** What Argo CD's sync of an application does to the site's CSCs. */
+/** How long the pods of a deployment of the site take to become ready and to go away. */
+export function deploymentTiming(
+  parts: SiteParts,
+  namespace: string,
+): { readyDelayMs: number; terminationDelayMs: number } {
+  if (namespace === SASQUATCH) return TELEGRAF_TIMING;
+  if (namespace === parts.layout.loveNamespace()) return LOVE_TIMING;
+  return { readyDelayMs: 0, terminationDelayMs: 0 };
+}
+
+/** What Argo CD's sync of an application does to the site's CSCs (and LOVE's deployments). */
 function onSynced(parts: SiteParts, app: string): void {
+  if (app === LOVE) addLoveDeployments(parts.kube.cluster, parts.layout);
   const cscs = parts.layout.kubeCscsOf(app);
   for (const k of cscs) {
     replaceCscJob(parts.kube.cluster, k);
@@ -126,17 +146,20 @@ export function wireSite(parts: SiteParts): void {
       updateTelegraf(parts);
     });
   };
+  const consumers = new Set([SASQUATCH, layout.loveNamespace()]);
   kube.cluster.on((event) => {
     if (event.type === "job-deleted") {
       const k = layout.kubeCscOfJob(event.namespace, event.name);
       if (k) model.kill(k.csc.id);
-    } else if (event.type === "deployment-scaled" && event.namespace === SASQUATCH) {
+    } else if (event.type === "deployment-scaled" || event.type === "deployment-deleted") {
+      // Pods become ready and go away when the cluster settles: make it settle when they are due.
       const now = clock.now();
+      const timing = deploymentTiming(parts, event.namespace);
       const settle = () => kube.cluster.settle();
-      timeline.at(`kube:${event.name}:ready`, now + TELEGRAF_TIMING.readyDelayMs + 1, settle);
-      timeline.at(`kube:${event.name}:gone`, now + TELEGRAF_TIMING.terminationDelayMs + 1, settle);
-      telegrafLater();
-    } else if (event.namespace === SASQUATCH && event.type !== "annotation-changed") telegrafLater();
+      timeline.at(`kube:${event.namespace}/${event.name}:ready`, now + timing.readyDelayMs + 1, settle);
+      timeline.at(`kube:${event.namespace}/${event.name}:gone`, now + timing.terminationDelayMs + 1, settle);
+    }
+    if (consumers.has(event.namespace) && event.type !== "annotation-changed") telegrafLater();
     parts.save();
   });
   argocd.events.on("change", (c) => {
@@ -157,7 +180,7 @@ export function wireSite(parts: SiteParts): void {
   updateTelegraf(parts);
 }
 
-/** The EFD's freshness and the consumer groups' consumption, from the telegraf connectors and the faults. */
+/** The EFD's freshness and the consumer groups' consumption, from the consumers' deployments and the faults. */
 function updateTelegraf(parts: SiteParts): void {
   const { layout, kube, efdProjection, model } = parts;
   const kafka = parts.kafka.cluster;
@@ -171,10 +194,13 @@ function updateTelegraf(parts: SiteParts): void {
     if (up && !stuck(c.group)) kafka.drain(c.group, BACKLOG.perSecond);
     else kafka.stopDraining(c.group);
   }
+  const love = layout.loveNamespace();
   for (const g of layout.loveProducerGroups()) {
     if (!kafka.describeGroup(g.group)) continue;
-    if (stuck(g.group)) kafka.stopDraining(g.group);
-    else kafka.drain(g.group, BACKLOG.perSecond);
+    const up = love === undefined || deploymentReady(kube.cluster, love, g.deployment);
+    kafka.setGroupState(g.group, up ? "Stable" : "Empty");
+    if (up && !stuck(g.group)) kafka.drain(g.group, BACKLOG.perSecond);
+    else kafka.stopDraining(g.group);
   }
   if (all !== efdProjection.isFresh) {
     efdProjection.setFresh(all, model.snapshot());
