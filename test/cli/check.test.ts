@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import type { Code } from "../../src/diagnostics/codes.js";
 import { actualOf, expectationsOf, fixturesIn } from "../language/golden.js";
 
 /**
@@ -20,7 +21,7 @@ function plan(...args: string[]): { code: number; stdout: string; stderr: string
 const crash = /internal error|\n\s+at .+:\d+:\d+\)?\n|TypeError|ReferenceError/;
 
 interface JsonDiagnostic {
-  code: string;
+  code: Code;
   severity: string;
   message: string;
   span?: { file: string; line: number; column: number };
@@ -79,7 +80,7 @@ describe("plan check", { timeout: 180_000 }, () => {
     for (const path of fixturesIn("invalid")) {
       const stated = path.endsWith("/empty.dpl") ? ["DPL1015 1:1"] : expectationsOf(readFileSync(path));
       const syntax = diagnostics.filter((d) => d.span?.file === path && d.code.startsWith("DPL1"));
-      expect(actualOf(syntax as never), path).toEqual(stated);
+      expect(actualOf(syntax), path).toEqual(stated);
     }
   });
 

@@ -117,8 +117,10 @@ export function expectationsOf(bytes: Uint8Array): Expectation[] {
   return out.sort(byPosition);
 }
 
-/** Diagnostics in the form of expectations, sorted by position. */
-export function actualOf(diagnostics: readonly Diagnostic[]): Expectation[] {
+/** Diagnostics (or their JSON) in the form of expectations, sorted by position. */
+export function actualOf(
+  diagnostics: ReadonlyArray<Pick<Diagnostic, "code"> & { span?: { line: number; column: number } }>,
+): Expectation[] {
   return diagnostics.map((d) => `${d.code} ${d.span?.line ?? 0}:${d.span?.column ?? 0}`).sort(byPosition);
 }
 
