@@ -123,7 +123,11 @@ function match(tokens: readonly IToken[], source: SourceText, byIndent: boolean)
 /** How far to look for the line where a missing closing bracket belongs. */
 const HINT_REACH = 5000;
 
-function unclosed(at: number, tokens: readonly IToken[], source: SourceText): { d: Diagnostic; hint?: number } {
+function unclosed(
+  at: number,
+  tokens: readonly IToken[],
+  source: SourceText,
+): { d: Diagnostic; hint?: number } {
   const open = tokens[at]!;
   const close = pairs[open.image]!;
   const indent = indentationOf(source, open.startLine ?? 1);
