@@ -12,6 +12,8 @@ import { LOCAL_PROGRAMS } from "./local-commands.js";
  */
 export function writeShims(dir: string): string {
   mkdirSync(dir, { recursive: true });
+  // The shims are CommonJS, wherever the directory is (inside a project whose package.json says "module").
+  writeFileSync(join(dir, "package.json"), `${JSON.stringify({ type: "commonjs", private: true })}\n`);
   for (const program of LOCAL_PROGRAMS) {
     const path = join(dir, program);
     writeFileSync(path, shimText(program), { mode: 0o755 });
