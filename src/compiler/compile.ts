@@ -178,6 +178,10 @@ function lintPhaseLengths(phases: readonly XPhase[], site: string, diagnostics: 
   }
 }
 
+/** How many steps of a cycle a message draws, and how many edges of the written order it points at. */
+const CYCLE_SHOWN = 12;
+const CYCLE_WRITTEN_EDGES = 4;
+
 /** A cycle among the steps, drawn as `A -> B -> C -> A` with the line that made each edge. */
 function checkCycles(steps: readonly XStep[], edges: readonly XEdge[], diagnostics: Diagnostic[]): boolean {
   const index = new Map(steps.map((s, i) => [s, i]));
@@ -187,8 +191,13 @@ function checkCycles(steps: readonly XStep[], edges: readonly XEdge[], diagnosti
   );
   const found = findCycle(dag);
   if (!found) return false;
-  const edgeOf = (a: number, b: number) =>
-    edges.find((e) => index.get(e.from) === a && index.get(e.to) === b)!;
+  // NOTE: one lookup table, not a search of every edge per link: a cycle can be as long as the plan.
+  const byEnds = new Map<string, XEdge>();
+  for (const e of edges) {
+    const key = `${index.get(e.from)}>${index.get(e.to)}`;
+    if (!byEnds.has(key)) byEnds.set(key, e);
+  }
+  const edgeOf = (a: number, b: number) => byEnds.get(`${a}>${b}`)!;
   // Drawn from the edge most likely to be the mistake: an `after`, then a rule or undo, before the written order.
   const ring = found.slice(0, -1);
   const ringLinks = ring.map((a, i) => edgeOf(a, ring[(i + 1) % ring.length]!));
@@ -196,12 +205,27 @@ function checkCycles(steps: readonly XStep[], edges: readonly XEdge[], diagnosti
   const start = ringLinks.reduce((best, e, i) => (rank(e) < rank(ringLinks[best]!) ? i : best), 0);
   const cycle = [...ring.slice(start), ...ring.slice(0, start), ring[start]!];
   const links = [...ringLinks.slice(start), ...ringLinks.slice(0, start)];
-  const drawn = cycle.map((i) => steps[i]!.id).join(" -> ");
+  // A long cycle (an `after` that points back across phases) is drawn with its middle left out, and with
+  // every edge that is not the written order but only a few of those.
+  const ids = cycle.map((i) => steps[i]!.id);
+  const drawn =
+    ids.length <= CYCLE_SHOWN
+      ? ids.join(" -> ")
+      : [
+          ...ids.slice(0, CYCLE_SHOWN / 2),
+          `… (${ids.length - CYCLE_SHOWN} more)`,
+          ...ids.slice(-CYCLE_SHOWN / 2),
+        ].join(" -> ");
   const why = (e: XEdge) => `${e.from.id} -> ${e.to.id}: ${e.detail}${e.rule ? ` (rule \`${e.rule}\`)` : ""}`;
+  const written = (e: XEdge) => e.kind === "sequence" || e.kind === "phase";
+  let room = CYCLE_WRITTEN_EDGES;
+  const shown = links.slice(1).filter((e) => !written(e) || room-- > 0);
+  const left = links.length - 1 - shown.length;
   diagnostics.push(
     diagnostic("DPL4001", `the steps wait for each other in a cycle: ${drawn}`, links[0]!.span, {
       label: why(links[0]!),
-      related: links.slice(1).map((e) => ({ span: e.span, message: why(e) })),
+      related: shown.map((e) => ({ span: e.span, message: why(e) })),
+      notes: left > 0 ? [`and ${left} more edges of the written order`] : [],
       help: "remove one of these orderings (an `after`, or the order of the steps)",
     }),
   );
