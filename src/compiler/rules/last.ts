@@ -29,7 +29,7 @@ export const last: RuleKind = {
     let total = 0;
     for (const x of subjects) {
       for (const y of others) {
-        if (precedes(reach, y, x)) continue;
+        if (precedes(reach, y, x, "to")) continue;
         total++;
         if (found.length < MAX_VIOLATIONS) {
           found.push(

@@ -33,7 +33,7 @@ export const runnerLast: RuleKind = {
       if (x.event.subject !== x.step.queue) continue;
       for (const y of domain) {
         if (y === x) continue;
-        if (precedes(reach, y, x)) continue;
+        if (precedes(reach, y, x, "to")) continue;
         total++;
         if (found.length < MAX_VIOLATIONS) {
           found.push(
