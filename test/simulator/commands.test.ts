@@ -1,3 +1,5 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Plan, PlanHost } from "../../src/ir/schema.js";
 import { runOnHost } from "../../src/runtime/simulator/host-commands.js";
@@ -21,7 +23,9 @@ beforeAll(async () => {
   [plan] = compilePlans("test/simulator/fixtures/mini.dpl") as [Plan];
   const t = tempDir("plan-sim-cmd-");
   dirs.push(t.cleanup);
-  site = await SimulatedSite.start({ site: plan.site, dir: t.dir, speed: 1000 });
+  // Inside a project whose package.json says "module", as a state directory under the repository's out/.
+  writeFileSync(join(t.dir, "package.json"), '{"type":"module"}\n');
+  site = await SimulatedSite.start({ site: plan.site, dir: join(t.dir, "out", "site"), speed: 1000 });
   runner = new SimulatedCommandRunner(site);
 }, 60_000);
 
