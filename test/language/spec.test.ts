@@ -1,5 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { compileFile } from "../../src/compiler/compile.js";
+import { load } from "../../src/compiler/load.js";
+import { MemoryReader } from "../../src/compiler/reader.js";
 import { allCodes, codeInfo } from "../../src/diagnostics/codes.js";
 import { renderSarif, renderText } from "../../src/diagnostics/render.js";
 import { parse } from "../../src/language/parse.js";
@@ -7,8 +10,8 @@ import { keywordNames } from "../../src/language/tokens.js";
 
 /**
  * grammar/spec.md, the language reference, stays true to the front end: its examples parse (or give
- * exactly the diagnostics they say), it lists every keyword, and it has one entry, with an anchor, for
- * every diagnostic code in the registry and for nothing else.
+ * exactly the diagnostics they say), its quick tour compiles, it lists every keyword, and it has one entry,
+ * with an anchor, for every diagnostic code in the registry and for nothing else.
  */
 const SPEC = "grammar/spec.md";
 const spec = readFileSync(SPEC, "utf8");
@@ -59,6 +62,17 @@ describe("the language reference", () => {
       if (e.errors.length === 0) expect(result.file.declarations.length).toBeGreaterThan(0);
     });
   }
+
+  it("has a quick tour that the compiler compiles and proves for its site", () => {
+    const tour = all[0]!;
+    expect(spec.split("\n")[tour.line - 3]).toBe("## A quick tour");
+    const program = load(["tour.dpl"], new MemoryReader({ "tour.dpl": tour.code }));
+    const result = compileFile(program, "tour.dpl", { version: "0.0.0" });
+    const diagnostics = [...program.diagnostics, ...result.diagnostics];
+    const shown = renderText(diagnostics, (f) => program.sources.get(f));
+    expect(diagnostics, shown).toEqual([]);
+    expect(result.plans.map((p) => p.site)).toEqual(["summit"]);
+  });
 
   it("lists every keyword, and only keywords", () => {
     const section = spec.slice(spec.indexOf("### Keywords"));
