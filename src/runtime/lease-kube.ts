@@ -1,4 +1,5 @@
 import { type V1Lease, V1MicroTime } from "@kubernetes/client-node";
+import { StepFailure } from "./executor.js";
 import { LeaseConflict, type LeaseStore, type LockHolder, type StoredLease } from "./lock.js";
 
 /**
@@ -123,10 +124,21 @@ export class KubeLeaseStore implements LeaseStore {
       if (holderOf(existing)) throw new LeaseConflict("the site is already locked");
       return this.replace(holder, existing.metadata?.resourceVersion ?? "");
     }
-    return this.stored(
-      () => this.api.createLease(this.namespace, leaseOf(holder, this.name, this.namespace)),
-      holder,
-    );
+    try {
+      const lease = await this.api.createLease(this.namespace, leaseOf(holder, this.name, this.namespace));
+      return { version: lease.metadata?.resourceVersion ?? "", holder };
+    } catch (e) {
+      const status = statusOf(e);
+      if (status === 409) throw new LeaseConflict();
+      // Creating in a namespace that does not exist is a 404: nobody holds the lock, it cannot be taken here.
+      if (status === 404) {
+        throw new StepFailure(
+          `the namespace ${this.namespace} does not exist, so the lock cannot be taken there (${this.where})`,
+          "choose a namespace that exists with --lock-namespace or PLAN_LOCK_NAMESPACE",
+        );
+      }
+      throw e;
+    }
   }
 
   async replace(holder: LockHolder, version: string): Promise<StoredLease> {

@@ -2,7 +2,7 @@ import { planHash } from "../ir/plan.js";
 import type { Plan } from "../ir/schema.js";
 import { systemClock } from "./clock.js";
 import type { RunDisplay, RunSummary } from "./display.js";
-import type { Clock, Operator, Secrets, Services } from "./executor.js";
+import { type Clock, type Operator, type Secrets, type Services, StepFailure } from "./executor.js";
 import { Journal, journalPath, parseJournal } from "./journal.js";
 import { type JournalFs, nodeJournalFs } from "./journal-file.js";
 import { acquireLock, describeHolder, type LeaseStore, type LockHolder } from "./lock.js";
@@ -102,11 +102,32 @@ export async function runPlan(request: RunRequest, env: RunEnvironment): Promise
     );
   }
 
-  const locked = await acquireLock(
-    env.lockStore,
-    { site: plan.site.name, by: env.who, host: env.host, pid: env.pid, planId: plan.id, planHash: plan.hash },
-    { clock: env.lockClock ?? systemClock, ttlSeconds: env.lockTtlSeconds, isAlive: env.isAlive },
-  );
+  let locked: Awaited<ReturnType<typeof acquireLock>>;
+  try {
+    locked = await acquireLock(
+      env.lockStore,
+      {
+        site: plan.site.name,
+        by: env.who,
+        host: env.host,
+        pid: env.pid,
+        planId: plan.id,
+        planHash: plan.hash,
+      },
+      { clock: env.lockClock ?? systemClock, ttlSeconds: env.lockTtlSeconds, isAlive: env.isAlive },
+    );
+  } catch (e) {
+    // The lock could not even be looked at (the cluster unreachable, the namespace missing): nothing ran,
+    // and the run must not go on without it.
+    const failure = e instanceof StepFailure ? e : undefined;
+    if (!failure) throw e;
+    return {
+      status: "refused",
+      problem: `the lock of site ${plan.site.name} could not be taken: ${failure.message}`,
+      help: failure.help ?? "check the site's cluster, then run again",
+      usage: false,
+    };
+  }
   if (!locked.ok) {
     return {
       status: "refused",

@@ -114,4 +114,27 @@ describe("the site lock as a Kubernetes Lease", () => {
     expect(await store.get()).toBeUndefined();
     dir.cleanup();
   });
+
+  it("refuses a run, and runs nothing, when the lock's namespace does not exist", async () => {
+    const kubeconfig = await api.writeKubeconfig(join(t.dir, "kubeconfig-missing"), { context: "yagan" });
+    const missing = new KubeLeaseStore(
+      leaseApiOf(createKubeClient({ context: "yagan", kubeconfig })),
+      "summit",
+      "no-such-namespace",
+      "yagan",
+    );
+    const fakes = new FakeExecutors();
+    const dir = tempDir();
+    const result = await runWith(
+      planOf([{ name: "a", steps: 2 }]),
+      fakeEnvironment(dir.dir, fakes, { lockStore: missing }),
+      dir.dir,
+    );
+    expect(result).toMatchObject({ status: "refused", usage: false });
+    if (result.status !== "refused") throw new Error("not refused");
+    expect(result.problem).toContain("the namespace no-such-namespace does not exist");
+    expect(result.help).toContain("--lock-namespace");
+    expect(fakes.runs).toEqual([]);
+    dir.cleanup();
+  });
 });
