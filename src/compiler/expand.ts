@@ -36,6 +36,8 @@ interface UndoSlot {
   readonly item: XItem;
   /** `undo x cite "…"`: the sentence the undo implements, when it is not the change's (the default). */
   readonly cites?: readonly string[];
+  /** The admonitions written right before the `undo`: they guard the undo step. */
+  readonly admonitions: PlanAdmonition[];
 }
 
 /**
@@ -102,7 +104,11 @@ export function expand(
         }),
       );
     } else phaseNames.set(item.name.value, item.name.span);
-    if (!applies(item.clauses, cond)) continue;
+    // The admonitions written before a phase that another site has go with it, not onto the next phase.
+    if (!applies(item.clauses, cond)) {
+      between = [];
+      continue;
+    }
     const phase: XPhase = {
       name: item.name.value,
       title: item.title ? (resolveText(item.title, text, diagnostics) ?? item.name.value) : item.name.value,
@@ -118,7 +124,11 @@ export function expand(
     let pending: PlanAdmonition[] = [];
     let started = false;
     const addStep = (s: A.Step, into: XStep[] | undefined): XItem | undefined => {
-      if (!applies(s.clauses, cond)) return undefined;
+      // An admonition guards the step written after it: where that step is left out, so is the admonition.
+      if (!applies(s.clauses, cond)) {
+        pending = [];
+        return undefined;
+      }
       if (s.core.kind === "undo") {
         const slotItem: XItem = { kind: "parallel", steps: [] };
         slots.push({
@@ -126,7 +136,9 @@ export function expand(
           phase,
           item: slotItem,
           ...(s.clauses.cite ? { cites: citesOf(s.clauses.cite, scope) } : {}),
+          admonitions: pending,
         });
+        pending = [];
         return into ? undefined : slotItem;
       }
       const got = expandStep(s, phase, scope, pending);
@@ -162,7 +174,10 @@ export function expand(
         continue;
       }
       if (it.kind === "parallel") {
-        if (!applies(it.clauses, cond)) continue;
+        if (!applies(it.clauses, cond)) {
+          pending = [];
+          continue;
+        }
         const members: XStep[] = [];
         for (const m of it.items) {
           if (m.kind === "admonition") {
@@ -531,6 +546,7 @@ function placeUndos(
     // NOTE: the document often says where a change is undone in a sentence of its own ("scale the telegraf
     // connectors back to 1"), so an explicit `undo` may cite that sentence instead of the change's.
     if (slot.cites) (t.undo as { cites: readonly string[] }).cites = slot.cites;
+    if (slot.admonitions.length > 0) t.undo.admonitions = [...slot.admonitions];
     const at = positions.of(slot.item);
     const changeAt = positionOfStep(t.change);
     if (at && changeAt && !before(changeAt, at)) {
