@@ -10,7 +10,7 @@ import { applies, type ConditionScope } from "../conditions.js";
 import { addEdge, buildDag } from "../graph.js";
 import type { Action, XEdge, XStep } from "../model.js";
 import { SYSTEM_WIDE_SHUTDOWN } from "../scripts.js";
-import type { SiteModel } from "../site.js";
+import { checkComponent, type SiteModel } from "../site.js";
 import { citesOf } from "../steps.js";
 import type { Symbols } from "../symbols.js";
 import { before } from "./before.js";
@@ -127,7 +127,11 @@ function resolveSet(
   d: Diagnostic[],
 ): Set<string> | "runner" | undefined {
   if (targets.include.length === 1 && targets.include[0]!.kind === "runner") return "runner";
-  const items = (list: readonly A.Target[]): Set<string> | undefined => {
+  // `visiting`: the groups being expanded, as a group that contains itself would never end.
+  const items = (
+    list: readonly A.Target[],
+    visiting: ReadonlySet<string> = new Set(),
+  ): Set<string> | undefined => {
     const out = new Set<string>();
     for (const t of list) {
       if (t.kind === "everything") {
@@ -155,7 +159,11 @@ function resolveSet(
       } else {
         const group = symbols.groups.get(t.ref.name);
         if (group) {
-          const members = items(group.members);
+          if (visiting.has(group.name.value)) {
+            d.push(diagnostic("DPL2006", `group \`${group.name.value}\` contains itself`, t.span));
+            return undefined;
+          }
+          const members = items(group.members, new Set([...visiting, group.name.value]));
           if (members) for (const m of members) out.add(m);
           continue;
         }
@@ -168,6 +176,7 @@ function resolveSet(
           );
           return undefined;
         }
+        if (!checkComponent(t.ref, d)) return undefined; // an index the component does not take
         const all = t.ref.index === "*" || (t.ref.index === undefined && COMPONENTS.get(t.ref.name)?.indexed);
         for (const c of site.cscs.values()) {
           if (c.name === t.ref.name && (all || c.index === t.ref.index)) out.add(c.id);
