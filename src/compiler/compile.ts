@@ -91,7 +91,19 @@ export function compileFile(program: Program, file: string, options: CompileOpti
         );
       }
     }
+    const named = new Map<string, Span>();
     for (const siteName of wanted) {
+      const earlier = named.get(siteName.value);
+      if (earlier) {
+        diagnostics.push(
+          diagnostic("DPL2012", `site \`${siteName.value}\` is named twice in this entry`, siteName.span, {
+            related: [{ span: earlier, message: "first named here" }],
+            help: "name each site once",
+          }),
+        );
+        continue;
+      }
+      named.set(siteName.value, siteName.span);
       if (!symbols.sites.has(siteName.value)) {
         const guess = closest(siteName.value, symbols.sites.keys());
         diagnostics.push(
