@@ -1,7 +1,8 @@
 import type { Step } from "../ir/schema.js";
 import type { RunSummary } from "./display.js";
 import type { Operator } from "./executor.js";
-import { type LiveStatus, nextToStart, remainingSteps } from "./ready.js";
+import { type LiveStatus, remainingSteps } from "./ready.js";
+import { ReadyQueue } from "./ready-queue.js";
 import { settleInFlight } from "./resume.js";
 import { type RunState, replay } from "./run-state.js";
 import type { Selection } from "./selection.js";
@@ -53,23 +54,20 @@ export async function runSession(
   }
 
   const status = initialStatus(session, selection);
+  const ready = new ReadyQueue(selection.order, selection.after, status);
   const steps = new Map(session.plan.steps.map((s) => [s.id, s]));
   const active = new Map<string, Promise<void>>();
   const stopSignalled = stopped(session.stop);
   for (;;) {
     if (session.stop.aborted) haltWith({ outcome: "stopped", reason: options.stopReason?.() ?? "stopped" });
-    const start = nextToStart({
-      order: selection.order,
-      after: selection.after,
-      status,
-      concurrency: options.concurrency,
-      halted: halt !== undefined,
-    });
+    // The same decisions as nextToStart (ready.ts), kept up to date rather than recomputed (ready-queue.ts).
+    const start = ready.take(options.concurrency, halt !== undefined);
     for (const id of start) {
       const step = steps.get(id)!;
       status.set(id, "running");
       const run = runOne(session, step, operator, options, haltWith).then((end) => {
         status.set(id, end);
+        ready.set(id, end);
         active.delete(id);
       });
       active.set(id, run);
