@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { PlanSite, StepOf } from "../../ir/schema.js";
 import { ArgoCdServer } from "./argocd-server.js";
@@ -15,6 +15,7 @@ import { SchemaRegistryServer } from "./schema-registry-server.js";
 import { writeShims } from "./shims.js";
 import { seedArgo, seedKafka } from "./site-apps.js";
 import { SiteClock, type WallClock } from "./site-clock.js";
+import { claimDir } from "./site-dir.js";
 import { NO_FAULTS, type SiteFaults } from "./site-faults.js";
 import { SiteHosts } from "./site-hosts.js";
 import { SiteLayout } from "./site-layout.js";
@@ -104,6 +105,7 @@ export class SimulatedSite {
   static async start(options: SimulatedSiteOptions): Promise<SimulatedSite> {
     const { site, dir } = options;
     mkdirSync(dir, { recursive: true });
+    let simulatedNotice: (text: string) => void = () => {};
     const release = claimDir(dir);
     const snapshotPath = join(dir, "site.json");
     let saved: SiteSnapshot | undefined;
@@ -124,6 +126,9 @@ export class SimulatedSite {
       ? SiteClock.resumed(saved.clock, options.speed, options.wall)
       : SiteClock.startingNow(options.speed, options.wall);
     const timeline = new SiteTimeline(clock);
+    // An event of the site that throws is a bug of the simulator: said, and the site goes on.
+    timeline.onError = (e) =>
+      simulatedNotice(`simulated site: internal error, please report it: ${(e as Error)?.stack ?? e}`);
     const layout = new SiteLayout(site);
     const tls = simulatorTls();
     const argocdToken = `plan-simulated-${randomBytes(12).toString("base64url")}`;
@@ -217,6 +222,7 @@ export class SimulatedSite {
       };
       const simulated = new SimulatedSite(parts, saved !== undefined, control, endpoints);
       parts.notice = (text) => simulated.onNotice(text);
+      simulatedNotice = parts.notice;
       if (options.persist ?? true) {
         let pending = false;
         parts.save = () => {
@@ -225,7 +231,14 @@ export class SimulatedSite {
           // After the change and whatever else the same turn changes, before any client hears of it.
           queueMicrotask(() => {
             pending = false;
-            writeSnapshot(snapshotPath, snapshotSite(parts));
+            try {
+              writeSnapshot(snapshotPath, snapshotSite(parts));
+            } catch (e) {
+              // NOTE: the site goes on (the rehearsal is not lost), but a resume would find an older site.
+              parts.notice(
+                `simulated site: its state cannot be saved in ${snapshotPath}: ${(e as Error).message}`,
+              );
+            }
           });
         };
         writeSnapshot(snapshotPath, snapshotSite(parts));
@@ -335,40 +348,6 @@ export class SimulatedSite {
   async close(): Promise<void> {
     await new Promise<void>((resolve) => setImmediate(resolve));
     await this.stopAll();
-  }
-}
-
-/**
- * Makes this process the only one serving the site in `dir` (a `plan simulate` and a simulated run of the
- * same plan would overwrite each other's state): a file with this pid, taken over when its process is
- * gone. Returns the function that gives it up. Throws, naming the other process, when it lives.
- */
-function claimDir(dir: string): () => void {
-  const path = join(dir, "served-by.pid");
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(path, `${process.pid}\n`, { flag: "wx" });
-      return () => rmSync(path, { force: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      const pid = Number(readFileSync(path, "utf8").trim());
-      if (Number.isInteger(pid) && alive(pid)) {
-        throw new Error(
-          `the simulated site in ${dir} is being served by process ${pid} (plan simulate, or a simulated run): stop it first`,
-        );
-      }
-      rmSync(path, { force: true });
-    }
-  }
-  throw new Error(`cannot take ${path}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
