@@ -8,6 +8,7 @@ import { sourceOf } from "./expand.js";
 import { buildDag, topologicalOrder } from "./graph.js";
 import { STATE_OF_VERB, type XStep } from "./model.js";
 import type { ParamValue } from "./params.js";
+import { eventsOfPlanStep } from "./rules/events.js";
 import { ruleEventCount, type SiteRule } from "./rules/index.js";
 import { SET_SUMMARY_STATE } from "./scripts.js";
 import type { SiteModel } from "./site.js";
@@ -94,6 +95,7 @@ export function lower(
     else stepsOfPhase.set(s.phase, [s.id]);
   }
 
+  const views = irSteps.map((s, i) => eventsOfPlanStep(s, i));
   return {
     format: "plan",
     formatVersion: FORMAT_VERSION,
@@ -139,7 +141,7 @@ export function lower(
       name: r.name,
       text: r.text,
       ...(r.because ? { because: r.because } : {}),
-      events: ruleEventCount({ steps: irSteps }, r),
+      events: ruleEventCount({ steps: irSteps }, r, views),
       holds: true as const,
       source: sourceOf(r.span, r.cites),
     })),

@@ -320,17 +320,23 @@ export function proveRules(
  * of its two sides; for the others, its subjects and the events of its domain, or none when no subject
  * occurs in the plan (the rule then orders nothing).
  */
-export function ruleEventCount(plan: Pick<Plan, "steps">, rule: SiteRule): number {
-  const all = plan.steps.flatMap((s, i) => {
-    const view = eventsOfPlanStep(s, i);
-    return view.events.map((e) => ({ e, subject: matches(rule, e, view.queue) }));
-  });
+export function ruleEventCount(
+  plan: Pick<Plan, "steps">,
+  rule: SiteRule,
+  // NOTE: the events of every step, when the caller counts several rules on one plan: taking them again for
+  // each rule was a sixth of the compile time.
+  views: readonly StepEvents[] = plan.steps.map((s, i) => eventsOfPlanStep(s, i)),
+): number {
   const other = rule.other;
-  if (other) {
-    return all.filter(
-      ({ e, subject }) => subject || (e.action === other.action && other.subjects.has(e.subject)),
-    ).length;
+  let subjects = 0;
+  let related = 0;
+  for (const view of views) {
+    for (const e of view.events) {
+      if (matches(rule, e, view.queue)) subjects++;
+      else if (other ? e.action === other.action && other.subjects.has(e.subject) : inDomain(rule, e))
+        related++;
+    }
   }
-  if (!all.some(({ subject }) => subject)) return 0;
-  return all.filter(({ e, subject }) => subject || inDomain(rule, e)).length;
+  if (!other && subjects === 0) return 0;
+  return subjects + related;
 }
