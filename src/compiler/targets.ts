@@ -214,7 +214,8 @@ function expandTarget(
   if (!site.cscs.has(id)) {
     const guess = closest(id, site.cscs.keys());
     diagnostics.push(
-      diagnostic("DPL2004", `unknown CSC \`${id}\``, ref.span, {
+      // A real component that this site does not run: the message says so, rather than "unknown".
+      diagnostic("DPL2004", `site \`${site.name}\` has no \`${id}\``, ref.span, {
         label: `not in the inventory of site \`${site.name}\``,
         help: guess
           ? `did you mean \`${guess}\`?`
