@@ -71,7 +71,7 @@ export async function explainCommand(entry: string, stepRef: string, opts: Expla
   const dependents = plan.order.filter((id) => seen.has(id));
   out.push(
     "",
-    `${dependents.length} step${dependents.length === 1 ? "" : "s"} depend on it${dependents.length ? `: ${dependents.slice(0, 20).join(", ")}${dependents.length > 20 ? ", …" : ""}` : ""}.`,
+    `${dependents.length} step${dependents.length === 1 ? " depends" : "s depend"} on it${dependents.length ? `: ${dependents.slice(0, 20).join(", ")}${dependents.length > 20 ? ", …" : ""}` : ""}.`,
   );
   const rules = plan.rules.filter((r) => incoming.concat(outgoing).some((e) => e.reason.rule === r.name));
   if (rules.length) out.push(`Rules that place it: ${rules.map((r) => `\`${r.name}\``).join(", ")}.`);

@@ -192,7 +192,7 @@ describe("plan explain", { timeout: 180_000 }, () => {
     );
     expect(incoming).toMatch(/2\.1 +Sync nublado in Argo CD\n +because written after 2\.1 in phase 2/);
     expect(out).toContain("Rules that place it: `love-last`.");
-    expect(out).toMatch(/1 step depend on it: 2\.end\./);
+    expect(out).toMatch(/\n1 step depends on it: 2\.end\.\n/);
   });
 
   it("finds a step by its label, and refuses a step that does not exist", () => {
