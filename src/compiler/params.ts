@@ -4,6 +4,8 @@ import { closest } from "../diagnostics/suggest.js";
 import type * as A from "../language/ast.js";
 import { plainText, showCsc } from "../language/ast.js";
 import { parseDuration } from "../language/literals.js";
+import { COMPONENTS } from "./catalog.js";
+import { checkComponent } from "./site.js";
 
 export const PARAM_TYPES = ["bool", "int", "string", "duration", "csc", "cscs", "apps"] as const;
 export type ParamType = (typeof PARAM_TYPES)[number];
@@ -191,7 +193,8 @@ function fromValue(
     case "duration":
       return v.kind === "duration" ? v.seconds : bad(name, type, v.span, diagnostics);
     case "csc":
-      return v.kind === "ref" && v.ref.index !== "*" ? showCsc(v.ref) : bad(name, type, v.span, diagnostics);
+      if (v.kind !== "ref" || v.ref.index === "*") return bad(name, type, v.span, diagnostics);
+      return validIndex(v.ref, diagnostics) ? showCsc(v.ref) : undefined;
     case "cscs":
     case "apps": {
       const items = v.kind === "list" ? v.items : [v];
@@ -199,11 +202,21 @@ function fromValue(
       for (const item of items) {
         if (item.kind !== "ref" || (type === "apps" && item.ref.index !== undefined))
           return bad(name, type, item.span, diagnostics);
+        if (type === "cscs" && !validIndex(item.ref, diagnostics)) return undefined;
         out.push(showCsc(item.ref));
       }
       return out;
     }
   }
+}
+
+/**
+ * A CSC in a parameter's value takes an index its component takes (`ScriptQueue:9` is reported here, at
+ * the value, not at every step that uses the parameter). Other names may be groups: they are left to the
+ * steps that use them.
+ */
+function validIndex(ref: A.CscRef, diagnostics: Diagnostic[]): boolean {
+  return !COMPONENTS.has(ref.name) || checkComponent(ref, diagnostics);
 }
 
 const cscPattern = /^[A-Za-z_][A-Za-z0-9_]*(?::(?:\d+|\*))?$/;
