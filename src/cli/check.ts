@@ -34,6 +34,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
     if (!program.files.has(file)) continue;
     const result = compileFile(program, file, {
       version: version(),
+      seal: false,
       ...(opts.param ? { params: opts.param } : {}),
     });
     all.push(...result.diagnostics);
