@@ -57,9 +57,13 @@ export function resolveRules(
     const action = rule.subject.action;
     const subjects = resolveSet(rule.subject.targets, action, site, symbols, allApps, d);
     if (!subjects) continue;
-    const text = textOf(rule.span).replace(/\s+/g, " ").trim();
+    // The rule as written, without its clauses (`because`, `cite`, `only`): what it says, not why.
+    const end = rule.project?.span ?? rule.among?.span ?? rule.relation.span;
+    const text = textOf({ ...rule.subject.span, end: end.end })
+      .replace(/\s+/g, " ")
+      .trim();
     const base = {
-      name: rule.label?.value ?? text.replace(/\s+(cite|because|only|except)\s.*$/, ""),
+      name: rule.label?.value ?? text,
       text,
       ...(rule.clauses.because ? { because: plainText(rule.clauses.because) ?? "" } : {}),
       span: rule.span,
