@@ -38,7 +38,11 @@ export function parseWithRecovery(
   const first = strictParserInstance();
   first.input = lexed.tokens;
   const tree = first.file();
-  if (first.errors.length === 0) return { cst: tree, errors: [], diagnostics: [] };
+  const clean = first.errors.length === 0;
+  // NOTE: a parser keeps its last input; a file's tokens are let go as soon as it is parsed (those of a large
+  // file were the largest thing left in memory after loading, bench/RESULTS.md).
+  first.input = [];
+  if (clean) return { cst: tree, errors: [], diagnostics: [] };
   for (const t of lexed.tokens) expectedAt.delete(t);
   const parser = parserInstance();
   parser.input = lexed.tokens;
@@ -77,7 +81,9 @@ export function parseWithRecovery(
     parser.input = skipped.size ? lexed.tokens.filter((t) => !skipped.has(t)) : lexed.tokens;
     cst = parser.file();
   }
-  return { cst, errors: parser.errors, diagnostics };
+  const errors = parser.errors;
+  parser.input = [];
+  return { cst, errors, diagnostics };
 }
 
 const clauseWords = [

@@ -51,3 +51,13 @@ describe("the parser without recovery, which reads files first", () => {
     expect(result.file.declarations).toHaveLength(1);
   });
 });
+
+describe("after a file is parsed", () => {
+  it("neither parser keeps its tokens", () => {
+    parse("valid.dpl", 'group g "G" { Watcher }\n');
+    expect(strictParserInstance().input).toEqual([]);
+    parse("broken.dpl", "group g {\n");
+    expect(strictParserInstance().input).toEqual([]);
+    expect(parserInstance().input).toEqual([]);
+  });
+});
