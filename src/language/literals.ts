@@ -21,20 +21,22 @@ interface Piece {
 /** Builds a Text out of characters and references, merging adjacent characters. */
 class TextBuilder {
   readonly parts: Array<string | Interpolation> = [];
-  private current = "";
+  // NOTE: characters are gathered and joined once: appending them to a string one by one leaves a chain of
+  // string pieces in the tree (V8's cons strings), several times the memory of the text.
+  private current: string[] = [];
 
   push(ch: string): void {
-    this.current += ch;
+    this.current.push(ch);
   }
 
   ref(r: Interpolation): void {
-    if (this.current) this.parts.push(this.current);
-    this.current = "";
+    if (this.current.length) this.parts.push(this.current.join(""));
+    this.current = [];
     this.parts.push(r);
   }
 
   finish(span: Span): Text {
-    if (this.current || this.parts.length === 0) this.parts.push(this.current);
+    if (this.current.length || this.parts.length === 0) this.parts.push(this.current.join(""));
     return { parts: this.parts, span };
   }
 }
