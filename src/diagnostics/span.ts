@@ -48,8 +48,10 @@ export class SourceText {
     const b = this.position(Math.max(start, end));
     return {
       file: this.path,
-      start,
-      end: Math.max(start, end),
+      // NOTE: offsets read from chevrotain's tokens are boxed numbers; stored as they are, every span held
+      // one more heap object (`small` keeps them small integers, which spans store inline).
+      start: small(start),
+      end: small(Math.max(start, end)),
       line: a.line,
       column: a.column,
       endLine: b.line,
@@ -65,6 +67,11 @@ export class SourceText {
     const to = next === undefined ? this.text.length : next - 1;
     return this.text.slice(from, to).replace(/\r$/, "");
   }
+}
+
+/** An integral offset as a small integer (an int32); anything else as it is. */
+function small(n: number): number {
+  return Number.isInteger(n) && n <= 0x7fffffff ? n | 0 : n;
 }
 
 /** The smallest span that covers both (they must be in the same file). */
