@@ -15,7 +15,12 @@ export interface PlanInputOptions {
 
 export type PlanInput =
   | { ok: true; plan: Plan }
-  | { ok: false; diagnostics: readonly Diagnostic[]; sources: ReadonlyMap<string, SourceText>; message?: string };
+  | {
+      ok: false;
+      diagnostics: readonly Diagnostic[];
+      sources: ReadonlyMap<string, SourceText>;
+      message?: string;
+    };
 
 /**
  * The plan that a verb works on, from what the user typed: a `.dpl` entry (compiled here, for one site)
@@ -34,6 +39,12 @@ export async function planFromInput(input: string, options: PlanInputOptions = {
     return { ok: false, diagnostics: [], sources: new Map(), message: `cannot read ${input}` };
   }
   const read = readPlanJson(text);
-  if (!read.ok) return { ok: false, diagnostics: [], sources: new Map(), message: `${input}: ${read.problem}\n  help: ${read.help}` };
+  if (!read.ok)
+    return {
+      ok: false,
+      diagnostics: [],
+      sources: new Map(),
+      message: `${input}: ${read.problem}\n  help: ${read.help}`,
+    };
   return { ok: true, plan: read.plan };
 }

@@ -68,7 +68,10 @@ export async function main(argv: string[]): Promise<number> {
       "--lock-namespace <ns>",
       "the namespace of the site's Lease (default: $PLAN_LOCK_NAMESPACE or default)",
     )
-    .option("--simulate", "rehearse against a simulated site started here, on 127.0.0.1: nothing real is touched")
+    .option(
+      "--simulate",
+      "rehearse against a simulated site started here, on 127.0.0.1: nothing real is touched",
+    )
     .option("--speed <n>", "with --simulate: how many times faster than real time the site runs (default 60)")
     .option(
       "--faults <spec>",
@@ -82,7 +85,9 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command("simulate")
-    .description("serve a plan's simulated site on 127.0.0.1 until Ctrl-C, to look at it with kubectl, kcat, curl")
+    .description(
+      "serve a plan's simulated site on 127.0.0.1 until Ctrl-C, to look at it with kubectl, kcat, curl",
+    )
     .argument("<plan>", "a .dpl entry, or a plan file written by `plan compile`")
     .option("--site <name>", "the site to compile a .dpl entry for")
     .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)

@@ -48,13 +48,23 @@ export async function pollUntil(step: Step, ctx: StepContext, options: PollOptio
     }
     const elapsed = ctx.clock.now() - start;
     const remaining = timeout - elapsed;
-    ctx.progress({ what: options.what, current: last, target: options.target, remainingMs: Math.max(0, remaining) });
+    ctx.progress({
+      what: options.what,
+      current: last,
+      target: options.target,
+      remainingMs: Math.max(0, remaining),
+    });
     if (remaining <= 0) return onTimeout(step, ctx, options, last);
     await ctx.clock.sleep(Math.min(every, remaining), ctx.signal);
   }
 }
 
-async function onTimeout(step: Step, ctx: StepContext, options: PollOptions, last: string): Promise<StepResult> {
+async function onTimeout(
+  step: Step,
+  ctx: StepContext,
+  options: PollOptions,
+  last: string,
+): Promise<StepResult> {
   const waited = formatMs((step.timeoutSeconds ?? DEFAULT_TIMEOUT_MS / 1000) * 1000);
   const message = `${options.what} is ${last}, not ${options.target}, after ${waited}`;
   const policy = step.onTimeout ?? { kind: "fail" as const };
@@ -64,7 +74,12 @@ async function onTimeout(step: Step, ctx: StepContext, options: PollOptions, las
   }
   if (policy.kind === "ask") {
     const answer = await ctx.operator.ask(
-      { stepId: step.id, title: step.title, details: [message, policy.question], choices: ["yes", "no", "abort"] },
+      {
+        stepId: step.id,
+        title: step.title,
+        details: [message, policy.question],
+        choices: ["yes", "no", "abort"],
+      },
       ctx.signal,
     );
     ctx.log(`${message}; the operator answered ${answer.answer}`);

@@ -243,7 +243,9 @@ export function createEfdClient(
   // The plan's site names the variables; `options.auth` overrides them (tests).
   const auth =
     options.auth ??
-    (site.efd.usernameEnv && site.efd.passwordEnv ? { usernameEnv: site.efd.usernameEnv, passwordEnv: site.efd.passwordEnv } : undefined);
+    (site.efd.usernameEnv && site.efd.passwordEnv
+      ? { usernameEnv: site.efd.usernameEnv, passwordEnv: site.efd.passwordEnv }
+      : undefined);
   const username = auth ? secrets.get(auth.usernameEnv) : undefined;
   const password = auth ? secrets.get(auth.passwordEnv) : undefined;
   return new HttpEfdClient(site.efd.url, site.efd.database, {
