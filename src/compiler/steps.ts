@@ -110,7 +110,7 @@ export function expandStep(
       );
     }
     case "run":
-      return { steps: runSteps(core, scope, make) };
+      return { steps: runSteps(core, step.clauses.stdin, scope, make) };
     case "scale":
     case "set-compatibility":
     case "annotate": {
@@ -724,7 +724,12 @@ function hostsOf(
   return hosts;
 }
 
-function runSteps(core: Extract<A.StepCore, { kind: "run" }>, scope: StepScope, make: Make): XStep[] {
+function runSteps(
+  core: Extract<A.StepCore, { kind: "run" }>,
+  stdin: A.Text | undefined,
+  scope: StepScope,
+  make: Make,
+): XStep[] {
   const d = scope.diagnostics;
   const hosts = hostsOf(core, scope);
   if (!hosts) return [];
@@ -736,7 +741,9 @@ function runSteps(core: Extract<A.StepCore, { kind: "run" }>, scope: StepScope, 
     const shown = argv
       .map((a) => (/^[A-Za-z0-9_./:=@%+-]+$/.test(a!) ? a : `'${a!.replace(/'/g, "'\\''")}'`))
       .join(" ");
-    const payload: Record<string, Json | undefined> = { argv: argv as string[] };
+    const input = stdin ? resolveText(stdin, text, d) : undefined;
+    if (stdin && input === undefined) continue;
+    const payload: Record<string, Json | undefined> = { argv: argv as string[], stdin: input };
     if (host) {
       payload.host = {
         name: host.name,

@@ -70,6 +70,17 @@ function kindDetails(step: Step, plan: Plan): Detail[] {
             lang: "sh",
           },
         },
+        ...(step.stdin !== undefined
+          ? [
+              {
+                para: [
+                  t("When it asks, answer "),
+                  c(step.stdin.replace(/\n$/, "")),
+                  t(" (the run gives it this on its input)."),
+                ],
+              },
+            ]
+          : []),
       ];
     case "k8s-scale":
     case "k8s-delete-jobs":

@@ -110,6 +110,7 @@ export const StepSchema = z.discriminatedUnion("kind", [
   step("command", {
     argv: z.array(z.string()).min(1),
     host: Host.optional().describe("where to run it over ssh; absent: on the operator's machine"),
+    stdin: z.string().optional().describe("what the command is given on its standard input; absent: nothing"),
   }),
   step("k8s-scale", {
     namespace: z.string(),

@@ -113,6 +113,8 @@ export interface Clauses {
   readonly confirm?: Text;
   readonly url?: Text;
   readonly because?: Text;
+  /** What a `run` step gives its command on standard input (a script that asks `y to proceed`). */
+  readonly stdin?: Text;
   readonly timeout?: DurationValue;
   readonly every?: DurationValue;
   readonly duration?: DurationValue;

@@ -685,6 +685,7 @@ export class DplParser extends CstParser {
             { ALT: () => this.CONSUME(T.Confirm) },
             { ALT: () => this.CONSUME(T.Url) },
             { ALT: () => this.CONSUME(T.Because) },
+            { ALT: () => this.CONSUME(T.Stdin) },
           ]);
           this.SUBRULE(this.text);
         },

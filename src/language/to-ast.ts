@@ -45,6 +45,7 @@ function node(c: Children, rule: string, i = 0): CstNode | undefined {
 /** Which clauses each construct accepts. */
 const allowedClauses: Record<string, ReadonlyArray<keyof A.Clauses>> = {
   step: [
+    "stdin",
     "only",
     "except",
     "when",
@@ -83,6 +84,7 @@ const clauseWords: Record<keyof A.Clauses, string> = {
   confirm: "confirm",
   url: "url",
   because: "because",
+  stdin: "stdin",
   timeout: "timeout",
   every: "every",
   duration: "duration",
@@ -532,6 +534,9 @@ class Builder {
         "`confirm` asks before an automated step; a manual step already waits for the operator",
       );
     }
+    if (clauses.stdin && core.kind !== "run") {
+      this.notHere("stdin", clauses.stdin.span, "`stdin` gives a `run` command its input");
+    }
     if (clauses.retry && isManual) {
       this.notHere("retry", clauses.retry.span, "a manual step is not retried; the operator answers it");
     }
@@ -845,6 +850,7 @@ class Builder {
     if (tok(c, "Confirm")) return keep("confirm", text());
     if (tok(c, "Url")) return keep("url", text());
     if (tok(c, "Because")) return keep("because", text());
+    if (tok(c, "Stdin")) return keep("stdin", text());
     if (tok(c, "Timeout")) return keep("timeout", dur());
     if (tok(c, "Every")) return keep("every", dur());
     if (tok(c, "DurationKw")) return keep("duration", dur());

@@ -55,6 +55,7 @@ export const Rules = keyword("rules");
 export const Ignore = keyword("ignore");
 export const Keep = keyword("keep");
 export const Because = keyword("because");
+export const Stdin = keyword("stdin");
 export const Procedure = keyword("procedure");
 export const Phase = keyword("phase");
 export const Parallel = keyword("parallel");

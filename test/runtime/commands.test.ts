@@ -116,6 +116,24 @@ describe("local commands", () => {
     expect(await readdir(scratch)).toEqual(["echo-args.cjs"]);
   });
 
+  it("gives the command its input when the step has some, and an empty input otherwise", async () => {
+    const reader = [
+      "-e",
+      "let s='';process.stdin.on('data',d=>s+=d);process.stdin.on('end',()=>console.log(JSON.stringify(s)))",
+    ];
+    const read = async (input?: string) => {
+      const lines: string[] = [];
+      await runner.run({
+        argv: [process.execPath, ...reader],
+        ...(input !== undefined ? { input } : {}),
+        onLine: (l) => lines.push(l),
+      });
+      return JSON.parse(lines.join(""));
+    };
+    expect(await read("y\n")).toBe("y\n");
+    expect(await read()).toBe("");
+  });
+
   it("streams each line as it comes, on both streams", async () => {
     const marker = join(scratch, "go-on");
     const program = `

@@ -34,11 +34,12 @@ afterAll(async () => {
   for (const cleanup of dirs) cleanup();
 });
 
-async function run(argv: string[], host?: PlanHost) {
+async function run(argv: string[], host?: PlanHost, input?: string) {
   const lines: string[] = [];
   const result = await runner.run({
     argv,
     host,
+    ...(input !== undefined ? { input } : {}),
     onLine: (l, s) => lines.push(s === "stderr" ? `! ${l}` : l),
   });
   return { code: result.exitCode, out: lines.join("\n") };
@@ -118,9 +119,19 @@ describe("local programs of a simulated site", () => {
     });
   });
 
+  it("cleanup_all asks for y as k8s-admin's does, and deletes nothing without it", async () => {
+    const none = await run(["./cleanup_all"]);
+    expect(none.code).toBe(1);
+    expect(none.out).toContain("EOFError: EOF when reading a line");
+    const no = await run(["./cleanup_all"], undefined, "n\n");
+    expect(no).toMatchObject({ code: 255, out: expect.stringContaining("Exiting") });
+    expect(site.parts.kube.cluster.jobs("obssys").length).toBeGreaterThan(0);
+  });
+
   it("cleanup_all deletes the jobs of the telescope namespaces, which kills their CSCs", async () => {
-    const { code, out } = await run(["./cleanup_all"]);
+    const { code, out } = await run(["./cleanup_all"], undefined, "y\n");
     expect(code).toBe(0);
+    expect(out).toContain("resources to be deleted. Are you sure?");
     expect(out).toContain('job.batch "atdome" deleted');
     expect(out).toContain('job.batch "watcher" deleted');
     expect(site.parts.kube.cluster.jobs("obssys")).toEqual([]);
@@ -129,7 +140,7 @@ describe("local programs of a simulated site", () => {
   });
 
   it("a program given by another path is its shim; any other program is not run and exits 127", async () => {
-    expect((await run(["/opt/k8s-admin/cleanup_nublado"])).code).toBe(0);
+    expect((await run(["/opt/k8s-admin/cleanup_nublado"], undefined, "y\n")).code).toBe(0);
     expect(site.localRuns.at(-1)?.program).toBe("cleanup_nublado");
     const before = site.localRuns.length;
     expect(await run(["ls", "/"])).toMatchObject({

@@ -24,6 +24,8 @@ export interface CommandRequest {
   readonly timeoutMs?: number;
   /** Stops the command when it aborts. */
   readonly signal?: AbortSignal;
+  /** Given to the command on its standard input (over ssh, to the remote command's); absent: no input. */
+  readonly input?: string;
   /** Called with each line of output, as it comes, without its line ending. */
   readonly onLine?: (line: string, stream: OutputStream) => void;
 }
@@ -118,7 +120,7 @@ export class ExecaCommandRunner implements CommandRunner {
       shell: false,
       reject: false,
       buffer: false,
-      stdin: "ignore",
+      ...(request.input !== undefined ? { input: request.input } : { stdin: "ignore" as const }),
       timeout: request.timeoutMs,
       cancelSignal: signal,
       forceKillAfterDelay: KILL_AFTER_MS,

@@ -28,7 +28,10 @@ export class CommandFailed extends StepFailure {
 export const commandExecutor: Executor<"command"> = {
   kind: "command",
   describe(step) {
-    return [describeCommand(step.argv, step.host)];
+    return [
+      describeCommand(step.argv, step.host),
+      ...(step.stdin !== undefined ? [`  with on its standard input: ${JSON.stringify(step.stdin)}`] : []),
+    ];
   },
   async run(step, ctx) {
     logAdmonitions(step, ctx);
@@ -43,6 +46,7 @@ export const commandExecutor: Executor<"command"> = {
       host: step.host,
       timeoutMs,
       signal: ctx.signal,
+      ...(step.stdin !== undefined ? { input: step.stdin } : {}),
       onLine: (text, stream) => ctx.log(stream === "stderr" ? `stderr: ${text}` : text),
     });
     if (result.exitCode === 0) return { status: "done", summary: "exit code 0" };

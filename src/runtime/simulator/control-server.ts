@@ -54,7 +54,7 @@ export async function startControlServer(parts: SiteParts): Promise<ControlServe
     if (given.length !== expected.length || !timingSafeEqual(given, expected))
       return answer(res, 401, { error: "not this site's token" });
     if (req.method !== "POST" || req.url !== "/run") return answer(res, 404, { error: "POST /run only" });
-    let body: { program?: unknown; args?: unknown };
+    let body: { program?: unknown; args?: unknown; input?: unknown };
     try {
       body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     } catch {
@@ -68,7 +68,7 @@ export async function startControlServer(parts: SiteParts): Promise<ControlServe
       return answer(res, 200, { stdout: "", stderr: `${program}: command not found\n`, exitCode: 127 });
     }
     parts.timeline.settle();
-    const reply = runLocal(program, args, local);
+    const reply = runLocal(program, args, local, typeof body.input === "string" ? body.input : "");
     runs.push({ program, args, exitCode: reply.exitCode });
     parts.save();
     return answer(res, 200, reply);

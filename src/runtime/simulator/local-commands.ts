@@ -20,8 +20,9 @@ import { INSTANCE_LABEL, LOVE, NUBLADO_USERS, type SiteLayout } from "./site-lay
  *   `love-producer`);
  * - `docker`: the operator's machine runs no container of the site: `docker ps` lists none, anything else
  *   says the daemon cannot be reached.
- * NOTE: the k8s-admin versions read for this ask "y to proceed" on stdin before deleting; the runtime runs
- * commands without stdin, so a real run could stop there. The shims do not ask: see the report of issue 7.
+ * `cleanup_all` and `cleanup_nublado` ask "y to proceed" on their standard input before deleting, as
+ * k8s-admin's `helpers.acknowledge_deletion` does (cleanup_all @7b67703, cleanup_nublado @14cc626): at the end
+ * of the input they fail as Python's `input()` does, and on any other answer they exit 255.
  */
 
 export const LOCAL_PROGRAMS = [
@@ -45,16 +46,18 @@ export function isLocalProgram(name: string): name is LocalProgram {
   return (LOCAL_PROGRAMS as readonly string[]).includes(name);
 }
 
-export function runLocal(program: LocalProgram, args: readonly string[], site: LocalSite): Reply {
+export function runLocal(program: LocalProgram, args: readonly string[], site: LocalSite, input = ""): Reply {
   switch (program) {
     case "kubectl":
       return kubectl(args, site);
     case "cleanup_all":
-      return cleanupAll(args, site);
+      return args.includes("--no-run")
+        ? cleanupAll(args, site)
+        : acknowledged(site, input, () => cleanupAll(args, site));
     case "cleanup_love":
       return cleanupLove(args, site);
     case "cleanup_nublado":
-      return cleanupNublado(args, site.cluster);
+      return acknowledged(site, input, () => cleanupNublado(args, site.cluster));
     case "kt":
       return kt(args, site);
     case "docker":
@@ -71,6 +74,25 @@ export function runLocal(program: LocalProgram, args: readonly string[], site: L
             exitCode: 1,
           };
   }
+}
+
+/** k8s-admin's `acknowledge_deletion`: shows the kubectl context, reads a line, goes on only on `y`. */
+function acknowledged(site: LocalSite, input: string, then: () => Reply): Reply {
+  const context = site.currentContext();
+  const prompt = `${context} resources to be deleted. Are you sure?\ny to proceed, any other key to exit: `;
+  const newline = input.indexOf("\n");
+  if (input === "") {
+    return {
+      stdout: prompt,
+      stderr:
+        'Traceback (most recent call last):\n  File "helpers.py", in acknowledge_deletion\n    response = input("y to proceed, any other key to exit: ")\nEOFError: EOF when reading a line\n',
+      exitCode: 1,
+    };
+  }
+  const answer = newline < 0 ? input : input.slice(0, newline);
+  if (answer !== "y") return { stdout: `${prompt}Exiting\n`, stderr: "", exitCode: 255 };
+  const done = then();
+  return { ...done, stdout: `${prompt}Proceeding with ${context} resource deletion.\n${done.stdout}` };
 }
 
 function usage(program: string, options: string, problem: string): Reply {

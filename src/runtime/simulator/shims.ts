@@ -36,7 +36,17 @@ if (!url) {
   process.stderr.write(program + ": this is a simulated site's " + program + ", and no simulated site is running ($${CONTROL_URL_ENV} is not set)\\n");
   process.exit(127);
 }
-const body = JSON.stringify({ program, args: process.argv.slice(2) });
+// What the program is given on its standard input (nothing when it has none), for the k8s-admin scripts that
+// ask "y to proceed". A terminal gets a line read from it, as the real scripts read one.
+let input = "";
+if (${JSON.stringify(["cleanup_all", "cleanup_nublado"])}.includes(program) && !process.argv.includes("--no-run")) {
+  try {
+    input = require("node:fs").readFileSync(0, "utf8");
+  } catch (e) {
+    input = "";
+  }
+}
+const body = JSON.stringify({ program, args: process.argv.slice(2), input });
 const fail = (why) => {
   process.stderr.write(program + ": the simulated site does not answer: " + why + "\\n");
   process.exitCode = 69;
