@@ -25,11 +25,15 @@ export default function setup(): void {
   }
   if (built > 0 && newest("src") <= built) return;
   try {
-    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], { stdio: "pipe" });
+    execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json"], {
+      stdio: "pipe",
+    });
   } catch (e) {
     // tsc still emits when a file has type errors; those are the typecheck's to report (CI runs it on its
     // own), and a type error in one file must not stop the tests of every other.
     const out = String((e as { stdout?: Buffer }).stdout ?? "");
-    process.stderr.write(`warning: dist/ was built with type errors:\n${out.split("\n").slice(0, 10).join("\n")}\n`);
+    process.stderr.write(
+      `warning: dist/ was built with type errors:\n${out.split("\n").slice(0, 10).join("\n")}\n`,
+    );
   }
 }

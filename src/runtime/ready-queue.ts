@@ -25,7 +25,7 @@ export class ReadyQueue {
     after: ReadonlyMap<string, readonly string[]>,
     status: ReadonlyMap<string, LiveStatus>,
   ) {
-    order.forEach((id, i) => this.position.set(id, i));
+    for (const [i, id] of order.entries()) this.position.set(id, i);
     this.status = order.map((id) => status.get(id) ?? "pending");
     this.waiting = new Int32Array(order.length);
     this.successors = order.map(() => []);
