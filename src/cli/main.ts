@@ -47,6 +47,93 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command("compile")
+    .description("compile an entry for one site to a plan file (JSON with a content hash)")
+    .argument("<entry>", "a .dpl entry, such as plans/summit.dpl")
+    .option("-o, --output <file>", "where to write the plan (default out/<entry>.plan.json; - for stdout)")
+    .option("--site <site>", "the site, when the entry names several")
+    .option("--param <name=value>", "set a parameter (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .addOption(formatOption())
+    .action(async (entry: string, opts) => {
+      const { compileCommand } = await import("./compile.js");
+      code = await compileCommand(entry, opts);
+    });
+
+  program
+    .command("explain")
+    .description("say why a step is where it is: its edges with their reasons, and what depends on it")
+    .argument("<entry>", "a .dpl entry")
+    .argument("<step>", "a step id (such as 3.2) or label")
+    .option("--site <site>", "the site, when the entry names several")
+    .option("--param <name=value>", "set a parameter (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .action(async (entry: string, step: string, opts) => {
+      const { explainCommand } = await import("./explain.js");
+      code = await explainCommand(entry, step, opts);
+    });
+
+  program
+    .command("render")
+    .description(
+      "print the checklist of a plan: Markdown, or one HTML page that works on screen and on paper",
+    )
+    .argument("<input>", "a .dpl entry, or a plan file written by `plan compile`")
+    .addOption(new Option("--format <format>", "the kind of checklist").choices(["md", "html"]).default("md"))
+    .option("-o, --output <file>", "write it to this file instead of standard output")
+    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
+    .option("--site <name>", "the site to compile a .dpl entry for")
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .action(async (input: string, opts) => {
+      const { renderCommand } = await import("./render.js");
+      code = await renderCommand(input, opts);
+    });
+
+  program
+    .command("graph")
+    .description("draw the plan's dependency graph: phases as clusters, manual steps and rule edges marked")
+    .argument("<input>", "a .dpl entry, or a plan file written by `plan compile`")
+    .addOption(
+      new Option("--format <format>", "the kind of picture")
+        .choices(["mermaid", "dot", "svg"])
+        .default("mermaid"),
+    )
+    .option("-o, --output <file>", "write it to this file instead of standard output")
+    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
+    .option("--site <name>", "the site to compile a .dpl entry for")
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .action(async (input: string, opts) => {
+      const { graphCommand } = await import("./graph.js");
+      code = await graphCommand(input, opts);
+    });
+
+  program
+    .command("estimate")
+    .description("how long a plan takes: the sum of its steps, its critical path, and when people are needed")
+    .argument("<input>", "a .dpl entry or a plan file")
+    .option("--site <site>", "the site, when the entry names several")
+    .option("--param <name=value>", "set a parameter (repeatable)", collect)
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .option("--state-dir <dir>", "where past runs' journals are (durations are learned from them)", ".plan")
+    .action(async (input: string, opts) => {
+      const { estimateCommand } = await import("./estimate.js");
+      code = await estimateCommand(input, opts);
+    });
+
+  program
+    .command("trace")
+    .description(
+      "list each section and item of the source documents and the steps that implement it at each site",
+    )
+    .argument("<paths...>", ".dpl files or folders: the documents and the entries to trace")
+    .option("-o, --output <file>", "write the Markdown table to this file instead of standard output")
+    .option("--root <dir>", "imports may not reach outside this folder", ".")
+    .action(async (paths: string[], opts) => {
+      const { traceCommand } = await import("./trace.js");
+      code = await traceCommand(paths, opts);
+    });
+
+  program
     .command("run")
     .description("run a plan against its site: dependency order, operator gates, journal, resume, lock")
     .argument("<plan>", "a plan file written by `plan compile`, or a .dpl entry")
@@ -119,93 +206,6 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (input: string | undefined, opts) => {
       const { unlockCommand } = await import("./unlock.js");
       code = await unlockCommand(input, opts);
-    });
-
-  program
-    .command("render")
-    .description(
-      "print the checklist of a plan: Markdown, or one HTML page that works on screen and on paper",
-    )
-    .argument("<input>", "a .dpl entry, or a plan file written by `plan compile`")
-    .addOption(new Option("--format <format>", "the kind of checklist").choices(["md", "html"]).default("md"))
-    .option("-o, --output <file>", "write it to this file instead of standard output")
-    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
-    .option("--site <name>", "the site to compile a .dpl entry for")
-    .option("--root <dir>", "imports may not reach outside this folder", ".")
-    .action(async (input: string, opts) => {
-      const { renderCommand } = await import("./render.js");
-      code = await renderCommand(input, opts);
-    });
-
-  program
-    .command("graph")
-    .description("draw the plan's dependency graph: phases as clusters, manual steps and rule edges marked")
-    .argument("<input>", "a .dpl entry, or a plan file written by `plan compile`")
-    .addOption(
-      new Option("--format <format>", "the kind of picture")
-        .choices(["mermaid", "dot", "svg"])
-        .default("mermaid"),
-    )
-    .option("-o, --output <file>", "write it to this file instead of standard output")
-    .option("--param <name=value>", "set a parameter of the entry (repeatable)", collect)
-    .option("--site <name>", "the site to compile a .dpl entry for")
-    .option("--root <dir>", "imports may not reach outside this folder", ".")
-    .action(async (input: string, opts) => {
-      const { graphCommand } = await import("./graph.js");
-      code = await graphCommand(input, opts);
-    });
-
-  program
-    .command("compile")
-    .description("compile an entry for one site to a plan file (JSON with a content hash)")
-    .argument("<entry>", "a .dpl entry, such as plans/summit.dpl")
-    .option("-o, --output <file>", "where to write the plan (default out/<entry>.plan.json; - for stdout)")
-    .option("--site <site>", "the site, when the entry names several")
-    .option("--param <name=value>", "set a parameter (repeatable)", collect)
-    .option("--root <dir>", "imports may not reach outside this folder", ".")
-    .addOption(formatOption())
-    .action(async (entry: string, opts) => {
-      const { compileCommand } = await import("./compile.js");
-      code = await compileCommand(entry, opts);
-    });
-
-  program
-    .command("trace")
-    .description(
-      "list each section and item of the source documents and the steps that implement it at each site",
-    )
-    .argument("<paths...>", ".dpl files or folders: the documents and the entries to trace")
-    .option("-o, --output <file>", "write the Markdown table to this file instead of standard output")
-    .option("--root <dir>", "imports may not reach outside this folder", ".")
-    .action(async (paths: string[], opts) => {
-      const { traceCommand } = await import("./trace.js");
-      code = await traceCommand(paths, opts);
-    });
-
-  program
-    .command("explain")
-    .description("say why a step is where it is: its edges with their reasons, and what depends on it")
-    .argument("<entry>", "a .dpl entry")
-    .argument("<step>", "a step id (such as 3.2) or label")
-    .option("--site <site>", "the site, when the entry names several")
-    .option("--param <name=value>", "set a parameter (repeatable)", collect)
-    .option("--root <dir>", "imports may not reach outside this folder", ".")
-    .action(async (entry: string, step: string, opts) => {
-      const { explainCommand } = await import("./explain.js");
-      code = await explainCommand(entry, step, opts);
-    });
-
-  program
-    .command("estimate")
-    .description("how long a plan takes: the sum of its steps, its critical path, and when people are needed")
-    .argument("<input>", "a .dpl entry or a plan file")
-    .option("--site <site>", "the site, when the entry names several")
-    .option("--param <name=value>", "set a parameter (repeatable)", collect)
-    .option("--root <dir>", "imports may not reach outside this folder", ".")
-    .option("--state-dir <dir>", "where past runs' journals are (durations are learned from them)", ".plan")
-    .action(async (input: string, opts) => {
-      const { estimateCommand } = await import("./estimate.js");
-      code = await estimateCommand(input, opts);
     });
 
   program
