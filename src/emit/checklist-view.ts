@@ -263,13 +263,32 @@ function stepView(step: Step, plan: Plan, get: (id: string) => Step): StepView {
   };
 }
 
+/** The rule edges of each plan, by the step they lead to: built once, so a checklist is linear in its plan. */
+const ruleEdgesCache = new WeakMap<Plan, Map<string, Plan["edges"]>>();
+
+function ruleEdgesTo(plan: Plan, id: string): Plan["edges"] {
+  let byTarget = ruleEdgesCache.get(plan);
+  if (!byTarget) {
+    byTarget = new Map();
+    for (const e of plan.edges) {
+      if (e.reason.kind !== "rule") continue;
+      const list = byTarget.get(e.to);
+      if (list) list.push(e);
+      else byTarget.set(e.to, [e]);
+    }
+    ruleEdgesCache.set(plan, byTarget);
+  }
+  return byTarget.get(id) ?? [];
+}
+
 /** The steps that an ordering rule puts before this one, grouped by rule, in a stable order. */
 function ruleOrder(step: Step, plan: Plan): [string, string[]][] {
   const byRule = new Map<string, string[]>();
-  for (const e of plan.edges) {
-    if (e.to !== step.id || e.reason.kind !== "rule") continue;
-    const rule = e.reason.rule ?? "unnamed";
-    byRule.set(rule, [...(byRule.get(rule) ?? []), e.from]);
+  for (const e of ruleEdgesTo(plan, step.id)) {
+    const rule = e.reason.kind === "rule" ? (e.reason.rule ?? "unnamed") : "unnamed";
+    const list = byRule.get(rule);
+    if (list) list.push(e.from);
+    else byRule.set(rule, [e.from]);
   }
   const ruleIndex = (name: string) => {
     const i = plan.rules.findIndex((r) => r.name === name);

@@ -52,8 +52,9 @@ export function shortTitle(title: string): string {
  */
 export function graphModel(plan: Plan): GraphModel {
   const keys = new Map(plan.steps.map((s, i) => [s.id, `s${i + 1}`]));
+  const byId = new Map(plan.steps.map((s) => [s.id, s]));
   const node = (id: string): GraphNode => {
-    const s = plan.steps.find((step) => step.id === id);
+    const s = byId.get(id);
     if (!s) throw new Error(`the plan's phase lists step ${id}, which it does not define`);
     return {
       key: keys.get(id)!,
