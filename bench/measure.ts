@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
+import { pathToFileURL } from "node:url";
 
 /** Milliseconds: the median of the timed runs, and their spread. */
 export interface Timing {
@@ -76,7 +77,10 @@ export function readTree(root: string, ext: string): Record<string, string> {
   return out;
 }
 
-/** Runs a TypeScript file of bench/ in a child node (through tsx) and parses the JSON it prints last. */
+/**
+ * Runs a TypeScript file of bench/ in a child node (through tsx, with the modules of src/ taken from dist/,
+ * see built/register.mjs) and parses the JSON it prints last.
+ */
 export function runChild<T>(
   script: string,
   args: readonly string[],
@@ -85,7 +89,15 @@ export function runChild<T>(
 ): { ok: true; value: T } | { ok: false; error: string } {
   const r = spawnSync(
     process.execPath,
-    [...nodeFlags, "--import", "tsx", join(import.meta.dirname, script), ...args],
+    [
+      ...nodeFlags,
+      "--import",
+      "tsx",
+      "--import",
+      pathToFileURL(join(import.meta.dirname, "built/register.mjs")).href,
+      join(import.meta.dirname, script),
+      ...args,
+    ],
     {
       encoding: "utf8",
       maxBuffer: 64 * 1024 * 1024,
