@@ -6,7 +6,7 @@ import type { Plan } from "../ir/schema.js";
 import type * as A from "../language/ast.js";
 import { expand } from "./expand.js";
 import { buildDag, findCycle } from "./graph.js";
-import type { Program } from "./load.js";
+import type { Program } from "./loader.js";
 import { lower } from "./lower.js";
 import { itemSteps, type XEdge, type XPhase, type XStep } from "./model.js";
 import { resolveParams } from "./params.js";

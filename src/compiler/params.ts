@@ -3,7 +3,7 @@ import type { Span } from "../diagnostics/span.js";
 import { closest } from "../diagnostics/suggest.js";
 import type * as A from "../language/ast.js";
 import { plainText, showCsc } from "../language/ast.js";
-import { parseDuration } from "../language/literals.js";
+import { parseDuration } from "../language/duration.js";
 import { COMPONENTS } from "./catalog.js";
 import { checkComponent } from "./site.js";
 

@@ -2,7 +2,7 @@ import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { Span } from "../diagnostics/span.js";
 import type * as A from "../language/ast.js";
 import { plainText } from "../language/ast.js";
-import type { Program } from "./load.js";
+import type { Program } from "./loader.js";
 
 /** Every declaration visible to an entry: its file and everything it imports, transitively. */
 export interface Symbols {

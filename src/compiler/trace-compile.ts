@@ -1,7 +1,7 @@
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { compileFile } from "./compile.js";
-import type { Program } from "./load.js";
+import type { Program } from "./loader.js";
 import { collectSymbols } from "./symbols.js";
 import { type DocumentOutline, outlineOf, type TracedPlan } from "./trace.js";
 

@@ -2,7 +2,8 @@ import type { CstNode, IToken } from "chevrotain";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/span.js";
 import type * as A from "./ast.js";
-import { decodeCommand, decodeString, decodeTextBlock, parseDuration } from "./literals.js";
+import { parseDuration } from "./duration.js";
+import { decodeCommand, decodeString, decodeTextBlock } from "./literals.js";
 import * as T from "./tokens.js";
 
 /**
