@@ -1,10 +1,11 @@
 import { compileFile } from "../compiler/compile.js";
-import { load } from "../compiler/load.js";
+import { loadWith } from "../compiler/loader.js";
 import { hasErrors } from "../diagnostics/diagnostic.js";
 import { dedupe } from "./compile-entry.js";
 import { collectDplFiles, diskReader, lookupIn } from "./files.js";
 import { EXIT, version } from "./main.js";
 import { printDiagnostics } from "./output.js";
+import { withParser } from "./parse-cache.js";
 
 export interface CheckOptions {
   format: "text" | "json" | "sarif";
@@ -27,7 +28,7 @@ export async function checkCommand(paths: string[], opts: CheckOptions): Promise
     process.stderr.write(`plan check: no .dpl files in ${paths.join(", ")}\n`);
     return EXIT.usage;
   }
-  const program = load(files, diskReader, opts.root);
+  const program = await withParser((parse) => loadWith(parse, files, diskReader, opts.root));
   const all = [...program.diagnostics];
   const compiled: string[] = [];
   for (const file of files) {

@@ -1,10 +1,11 @@
 import { type CompiledPlan, compileFile } from "../compiler/compile.js";
-import { load, normalizePath } from "../compiler/load.js";
+import { loadWith, normalizePath, type ParseFile } from "../compiler/loader.js";
 import { type Diagnostic, diagnostic, hasErrors } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/span.js";
 import { diskReader } from "./files.js";
 import type { PlanInput, PlanInputOptions } from "./inputs.js";
 import { version } from "./main.js";
+import { withParser } from "./parse-cache.js";
 
 export interface EntryCompile {
   readonly plans: CompiledPlan[];
@@ -13,9 +14,18 @@ export interface EntryCompile {
 }
 
 /** Compiles one `.dpl` entry from disk for every site it names (or the one given). */
-export function compileEntry(input: string, options: PlanInputOptions): EntryCompile {
+export async function compileEntry(input: string, options: PlanInputOptions): Promise<EntryCompile> {
+  return withParser((parse) => compileEntryWith(parse, input, options));
+}
+
+/** `compileEntry` with the given parser (tests give the front end's own). */
+export function compileEntryWith(
+  parseFile: ParseFile,
+  input: string,
+  options: PlanInputOptions,
+): EntryCompile {
   const path = normalizePath(input);
-  const program = load([path], diskReader, options.root ?? ".");
+  const program = loadWith(parseFile, [path], diskReader, options.root ?? ".");
   const result = compileFile(program, path, {
     version: version(),
     ...(options.param ? { params: options.param } : {}),
@@ -44,7 +54,7 @@ export function dedupe(diagnostics: readonly Diagnostic[]): Diagnostic[] {
 
 /** The plan of an entry for one site, or why there is none. */
 export async function compileEntryFromDisk(input: string, options: PlanInputOptions): Promise<PlanInput> {
-  const { plans, diagnostics, sources } = compileEntry(input, options);
+  const { plans, diagnostics, sources } = await compileEntry(input, options);
   if (hasErrors(diagnostics)) return { ok: false, diagnostics, sources };
   if (plans.length === 0) {
     return {

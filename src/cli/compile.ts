@@ -25,7 +25,7 @@ export async function compileCommand(entry: string, opts: CompileCommandOptions)
     process.stderr.write(`plan compile: ${entry} is not a .dpl file\n`);
     return EXIT.usage;
   }
-  const { plans, diagnostics, sources } = compileEntry(entry, {
+  const { plans, diagnostics, sources } = await compileEntry(entry, {
     ...opts,
     ...(opts.param ? { param: opts.param } : {}),
   });

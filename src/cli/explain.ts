@@ -15,7 +15,7 @@ export interface ExplainOptions {
  * line that made it), what comes right after it, and everything that depends on it.
  */
 export async function explainCommand(entry: string, stepRef: string, opts: ExplainOptions): Promise<number> {
-  const { plans, diagnostics, sources } = compileEntry(entry, opts);
+  const { plans, diagnostics, sources } = await compileEntry(entry, opts);
   printDiagnostics(diagnostics, lookupIn(sources), "text");
   if (hasErrors(diagnostics)) return EXIT.problems;
   if (plans.length !== 1 || !plans[0]!.plan) {

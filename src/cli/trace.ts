@@ -1,5 +1,5 @@
 import { writeFileSync } from "node:fs";
-import { load } from "../compiler/load.js";
+import { loadWith, type ParseFile, type Program } from "../compiler/loader.js";
 import { type TraceTable, traceTable } from "../compiler/trace.js";
 import { compileForTrace } from "../compiler/trace-compile.js";
 import { renderTraceMarkdown } from "../compiler/trace-markdown.js";
@@ -8,6 +8,7 @@ import { dedupe } from "./compile-entry.js";
 import { collectDplFiles, diskReader, lookupIn } from "./files.js";
 import { EXIT, version } from "./main.js";
 import { printDiagnostics } from "./output.js";
+import { withParser } from "./parse-cache.js";
 
 export interface TraceOptions {
   output?: string;
@@ -15,7 +16,17 @@ export interface TraceOptions {
 }
 
 /** The table and its Markdown for some `.dpl` files and folders, or the problems that kept the plans from compiling. */
-export function traceFiles(
+export async function traceFiles(
+  paths: readonly string[],
+  root: string,
+  command = `plan trace ${paths.join(" ")}`,
+): Promise<ReturnType<typeof traceFilesWith>> {
+  return withParser((parse) => traceFilesWith(parse, paths, root, command));
+}
+
+/** `traceFiles` with the given parser (tests give the front end's own). */
+export function traceFilesWith(
+  parseFile: ParseFile,
   paths: readonly string[],
   root: string,
   command = `plan trace ${paths.join(" ")}`,
@@ -23,11 +34,11 @@ export function traceFiles(
   table?: TraceTable;
   markdown?: string;
   diagnostics: ReturnType<typeof dedupe>;
-  sources: ReturnType<typeof load>["sources"];
+  sources: Program["sources"];
   missingPaths: string[];
 } {
   const { files, missing } = collectDplFiles(paths);
-  const program = load(files, diskReader, root);
+  const program = loadWith(parseFile, files, diskReader, root);
   const input = compileForTrace(program, files, version());
   const diagnostics = dedupe(input.diagnostics);
   if (missing.length > 0 || hasErrors(diagnostics))
@@ -51,7 +62,7 @@ export function traceFiles(
 export async function traceCommand(paths: string[], opts: TraceOptions): Promise<number> {
   const output = opts.output && opts.output !== "-" ? opts.output : undefined;
   const command = `plan trace ${paths.join(" ")}${output ? ` -o ${output}` : ""}`;
-  const result = traceFiles(paths, opts.root, command);
+  const result = await traceFiles(paths, opts.root, command);
   if (result.missingPaths.length > 0) {
     process.stderr.write(`plan trace: no such file or folder: ${result.missingPaths.join(", ")}\n`);
     return EXIT.usage;

@@ -2,10 +2,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { parseAllDocuments } from "yaml";
-import { compileEntry } from "../../src/cli/compile-entry.js";
+import { compileEntryWith } from "../../src/cli/compile-entry.js";
 import { type ArgoExportOptions, argoYaml, exportArgo } from "../../src/emit/argo.js";
 import type { ConfigMap, Manifest, Template, Workflow } from "../../src/emit/argo-types.js";
 import type { Plan } from "../../src/ir/schema.js";
+import { parse } from "../../src/language/parse.js";
 import { FIXTURE_PLANS } from "../support/plans/index.js";
 
 /**
@@ -24,7 +25,7 @@ export interface ExportCase {
 
 /** Compiles a .dpl entry for every site it names; throws with the diagnostics when it does not compile. */
 export function compileAll(path: string, param: string[] = []): Plan[] {
-  const { plans, diagnostics } = compileEntry(relative(ROOT, path), { root: ROOT, param });
+  const { plans, diagnostics } = compileEntryWith(parse, relative(ROOT, path), { root: ROOT, param });
   const errors = diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0) {
     throw new Error(`${path} does not compile:\n${errors.map((d) => `  ${d.code} ${d.message}`).join("\n")}`);

@@ -1,7 +1,8 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { traceFiles } from "../../src/cli/trace.js";
+import { traceFilesWith } from "../../src/cli/trace.js";
+import { parse } from "../../src/language/parse.js";
 
 /**
  * plans/TRACEABILITY.md is what `plan trace plans/ -o plans/TRACEABILITY.md` writes, and every item of both
@@ -12,7 +13,7 @@ const FILE = "plans/TRACEABILITY.md";
 const COMMAND = `plan trace plans/ -o ${FILE}`;
 
 describe("plans/TRACEABILITY.md", () => {
-  const result = traceFiles(["plans/"], ".", COMMAND);
+  const result = traceFilesWith(parse, ["plans/"], ".", COMMAND);
 
   it("is generated from plans/ without a problem", () => {
     expect(result.diagnostics.map((d) => `${d.code} ${d.message}`)).toEqual([]);

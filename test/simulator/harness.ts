@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileEntry } from "../../src/cli/compile-entry.js";
+import { compileEntryWith } from "../../src/cli/compile-entry.js";
 import { type Simulation, startSimulation } from "../../src/cli/run-simulated.js";
 import type { Plan } from "../../src/ir/schema.js";
+import { parse } from "../../src/language/parse.js";
 import { type AnswersFile, parseAnswers } from "../../src/runtime/answers.js";
 import { TextDisplay } from "../../src/runtime/display.js";
 import { journalPath, parseJournal } from "../../src/runtime/journal.js";
@@ -147,7 +148,7 @@ export function outputOf(events: readonly JournalEvent[], id: string): string[] 
 
 /** Compiles every site's plan of a `.dpl` entry; throws with the diagnostics when it does not compile. */
 export function compilePlans(entry: string, params: readonly string[] = []): Plan[] {
-  const compiled = compileEntry(entry, { param: [...params] });
+  const compiled = compileEntryWith(parse, entry, { param: [...params] });
   const errors = compiled.diagnostics.filter((d) => d.severity === "error");
   if (errors.length > 0)
     throw new Error(`${entry} does not compile: ${errors.map((d) => d.message).join("; ")}`);
