@@ -8,7 +8,14 @@ import { median, timeCommand } from "./measure.js";
 
 export interface ColdStart {
   /** What was run, by label, with the median and the spread of its wall times (ms). */
-  readonly commands: { label: string; argv: string[]; median: number; min: number; max: number }[];
+  readonly commands: {
+    label: string;
+    argv: string[];
+    env?: Record<string, string>;
+    median: number;
+    min: number;
+    max: number;
+  }[];
   readonly runs: number;
 }
 
@@ -17,14 +24,14 @@ export interface ColdStart {
  * after one untimed round.
  */
 export function coldStart(
-  commands: { label: string; argv: string[] }[],
+  commands: { label: string; argv: string[]; env?: Record<string, string> }[],
   cwd: string,
   runs: number,
 ): ColdStart {
   const times = commands.map(() => [] as number[]);
-  for (const c of commands) timeCommand(c.argv, cwd);
+  for (const c of commands) timeCommand(c.argv, cwd, c.env);
   for (let r = 0; r < runs; r++) {
-    for (const [i, c] of commands.entries()) times[i]!.push(timeCommand(c.argv, cwd));
+    for (const [i, c] of commands.entries()) times[i]!.push(timeCommand(c.argv, cwd, c.env));
   }
   return {
     runs,
@@ -60,11 +67,15 @@ export interface ImportTrace {
  * The modules a command loads through the ESM loader (ours and each package's entry points and ESM
  * files), counted by package, traced with the hooks of bench/trace/.
  */
-export function traceImports(argv: readonly string[], cwd: string): ImportTrace {
+export function traceImports(
+  argv: readonly string[],
+  cwd: string,
+  extraEnv: Record<string, string> = {},
+): ImportTrace {
   const out = join(tmpdir(), `plan-bench-trace-${process.pid}.txt`);
   rmSync(out, { force: true });
   const register = join(import.meta.dirname, "trace", "register.mjs");
-  const env = { ...process.env, PLAN_TRACE_IMPORTS: out };
+  const env = { ...process.env, ...extraEnv, PLAN_TRACE_IMPORTS: out };
   const [node, ...rest] = argv;
   const r = spawnSync(node!, ["--import", register, ...rest], { cwd, env, stdio: "ignore" });
   if (r.status !== 0) throw new Error(`${argv.join(" ")} exited with ${r.status}`);

@@ -47,9 +47,13 @@ export async function time(
 }
 
 /** The wall time of one run of a command, in milliseconds; throws if it fails. */
-export function timeCommand(argv: readonly string[], cwd: string): number {
+export function timeCommand(argv: readonly string[], cwd: string, env?: NodeJS.ProcessEnv): number {
   const start = performance.now();
-  const r = spawnSync(argv[0]!, argv.slice(1), { cwd, stdio: ["ignore", "ignore", "pipe"] });
+  const r = spawnSync(argv[0]!, argv.slice(1), {
+    cwd,
+    stdio: ["ignore", "ignore", "pipe"],
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
   const took = performance.now() - start;
   if (r.status !== 0) throw new Error(`${argv.join(" ")} exited with ${r.status}: ${r.stderr?.toString()}`);
   return took;
