@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { coldStart, traceImports } from "./cli-start.js";
 import { generate } from "./generate.js";
 import { runChild, writeTree } from "./measure.js";
@@ -14,6 +14,8 @@ import type { SizeResult } from "./size-child.js";
  * `npm run bench`: the benchmarks of issue 9, written to bench/RESULTS.md.
  *
  *   npm run bench -- [--sizes 100,1000,10000,100000] [--seed 1] [--out bench/RESULTS.md] [--quick]
+ *   npm run bench -- --from bench/results.json    (RESULTS.md again from a run's figures, with the
+ *                                                  analysis of bench/analysis.md as it is now)
  *
  * Per size, in child processes: every stage timed (median after warm-up), and the peak memory of `plan
  * check` and `plan compile` in fresh processes under a 1 GB heap. Then the CLI's cold start against
@@ -28,6 +30,7 @@ const SVG_MAX = 1000;
 const CHILD_LIMIT_MS = 150 * 60_000;
 
 interface Options {
+  from?: string;
   sizes: number[];
   seed: number;
   out: string;
@@ -40,7 +43,9 @@ function options(argv: string[]): Options {
     return i >= 0 ? argv[i + 1] : undefined;
   };
   const quick = argv.includes("--quick");
+  const from = get("--from");
   return {
+    ...(from ? { from } : {}),
     sizes: (get("--sizes") ?? (quick ? "100,1000" : "100,1000,10000,100000")).split(",").map(Number),
     seed: Number(get("--seed") ?? 1),
     out: get("--out") ?? join(ROOT, "bench", quick ? "RESULTS.quick.md" : "RESULTS.md"),
@@ -90,8 +95,21 @@ function log(text: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 }
 
+/** Writes RESULTS.md from a run's figures and the hand-written analysis, and logs the goals. */
+function report(data: BenchData, out: string): void {
+  const analysisFile = join(ROOT, "bench/analysis.md");
+  const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, "utf8") : "";
+  writeFileSync(out, resultsMarkdown(data, analysis));
+  log(`wrote ${out}`);
+  for (const g of goals(data)) log(`${g.met ? "met   " : "MISSED"} ${g.goal}: ${g.measured}`);
+}
+
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
+  if (opts.from) {
+    report(JSON.parse(readFileSync(opts.from, "utf8")) as BenchData, opts.out);
+    return;
+  }
   const loadStart = loadavg()[0]!;
   const work = mkdtempSync(join(tmpdir(), "plan-bench-"));
   const data: BenchData = {
@@ -190,11 +208,11 @@ async function main(): Promise<void> {
     rmSync(work, { recursive: true, force: true });
   }
   (data.machine as { load: [number, number] }).load[1] = loadavg()[0]!;
-  const analysisFile = join(ROOT, "bench/analysis.md");
-  const analysis = existsSync(analysisFile) ? readFileSync(analysisFile, "utf8") : "";
-  writeFileSync(opts.out, resultsMarkdown(data, analysis));
-  log(`wrote ${opts.out}`);
-  for (const g of goals(data)) log(`${g.met ? "met   " : "MISSED"} ${g.goal}: ${g.measured}`);
+  // The figures as measured, so that RESULTS.md can be written again with a new analysis (--from).
+  const figures = join(dirname(opts.out), `${basename(opts.out, ".md").replace("RESULTS", "results")}.json`);
+  writeFileSync(figures, `${JSON.stringify(data, null, 1)}\n`);
+  log(`wrote ${figures}`);
+  report(data, opts.out);
 }
 
 await main();
