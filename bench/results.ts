@@ -1,6 +1,7 @@
 import type { ColdStart, ImportTrace } from "./cli-start.js";
 import type { MemoryResult } from "./memory-child.js";
 import type { RuntimeResult } from "./runtime-child.js";
+import type { SimulatedResult } from "./simulated-child.js";
 import type { SizeResult } from "./size-child.js";
 
 /** Everything one `npm run bench` measured, and how RESULTS.md shows it. */
@@ -39,6 +40,7 @@ export interface BenchData {
     entry: string;
   };
   runtime?: Outcome<RuntimeResult>;
+  simulated?: Outcome<SimulatedResult>;
   notes: string[];
 }
 
@@ -132,8 +134,22 @@ export function goals(data: BenchData): Goal[] {
       });
     }
   }
+  if (data.simulated?.ok) {
+    const v = data.simulated.value;
+    const widest = v.runs.at(-1);
+    if (widest) {
+      const ofPath = widest.siteSeconds / widest.criticalSeconds;
+      out.push({
+        goal: `A simulated run with concurrency finishes close to the critical path, not the sum (${v.planId})`,
+        measured: `concurrency ${widest.concurrency}: ${minutes(widest.siteSeconds)} of site time; critical path ${minutes(widest.criticalSeconds)} (${ofPath.toFixed(2)}x), sum ${minutes(widest.sumSeconds)}`,
+        met: widest.outcome === "finished" && ofPath <= 1.1,
+      });
+    }
+  }
   return out;
 }
+
+const minutes = (seconds: number) => `${(seconds / 60).toFixed(1)} min`;
 
 export function resultsMarkdown(data: BenchData, analysis: string): string {
   const m = data.machine;
@@ -154,7 +170,7 @@ export function resultsMarkdown(data: BenchData, analysis: string): string {
   for (const g of goals(data))
     lines.push(`| ${g.goal} | ${g.measured} | ${g.met === undefined ? "?" : g.met ? "met" : "**missed**"} |`);
   lines.push("");
-  lines.push(...sizeTables(data), ...cliTables(data), ...runtimeTables(data));
+  lines.push(...sizeTables(data), ...cliTables(data), ...runtimeTables(data), ...simulatedTables(data));
   if (data.notes.length) lines.push("## Notes", "", ...data.notes.map((n) => `- ${n}`), "");
   lines.push(analysis.trim(), "");
   return lines.join("\n");
@@ -265,6 +281,30 @@ function runtimeTables(data: BenchData): string[] {
       `| ${c} | ${fmt(run.totalMs)} | ${fmt(run.msPerStep)} | ${fmt(run.ioMs / v.steps)} | ${run.syncsPerStep.toFixed(2)} | ${fmt(run.floorMsPerLine)} | ${fmt(run.floorMsPerStep)} | ${run.ratio.toFixed(2)}x (${run.ratios.map((x) => x.toFixed(2)).join(", ")}) |`,
     );
   }
+  lines.push("");
+  return lines;
+}
+
+function simulatedTables(data: BenchData): string[] {
+  const r = data.simulated;
+  if (!r) return [];
+  if (!r.ok) return ["## A real plan on its simulated site", "", `The simulated run failed: ${r.error}`, ""];
+  const v = r.value;
+  const lines = [
+    "## A real plan on its simulated site",
+    "",
+    `\`${v.entry}\` (${v.planId}, ${v.steps} steps) run end to end on its simulated site by the real runtime, executors and`,
+    `clients (test/simulator/harness.ts, as \`plan run --simulate\`), site time ${v.speed} times faster than the wall's, at`,
+    "several concurrencies. From each run's own journal come what every step took (site time), their sum (the plan",
+    "one step at a time) and the critical path with those durations (the plan with unlimited concurrency).",
+    "",
+    "| Concurrency | Outcome | Site time | Critical path | Sum of the steps | Site time / critical path | Wall time |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  for (const run of v.runs)
+    lines.push(
+      `| ${run.concurrency} | ${run.outcome} | ${minutes(run.siteSeconds)} | ${minutes(run.criticalSeconds)} | ${minutes(run.sumSeconds)} | ${(run.siteSeconds / run.criticalSeconds).toFixed(2)}x | ${fmt(run.wallMs)} |`,
+    );
   lines.push("");
   return lines;
 }

@@ -8,6 +8,7 @@ import { runChild, writeTree } from "./measure.js";
 import type { MemoryResult } from "./memory-child.js";
 import { type BenchData, goals, resultsMarkdown, type SizeRun } from "./results.js";
 import type { RuntimeResult } from "./runtime-child.js";
+import type { SimulatedResult } from "./simulated-child.js";
 import type { SizeResult } from "./size-child.js";
 
 /**
@@ -204,6 +205,9 @@ async function main(): Promise<void> {
       "runtime-child.ts",
       opts.quick ? ["1000", "100", "1,16", "1"] : ["10000", "100", "1,16", "3"],
     );
+
+    log("the Summit plan on its simulated site");
+    data.simulated = runChild<SimulatedResult>("simulated-child.ts", ["plans/summit.dpl", "150", "1,4,16"]);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

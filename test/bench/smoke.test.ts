@@ -8,6 +8,7 @@ import { runChild, writeTree } from "../../bench/measure.js";
 import type { MemoryResult } from "../../bench/memory-child.js";
 import { type BenchData, goals, resultsMarkdown } from "../../bench/results.js";
 import type { RuntimeResult } from "../../bench/runtime-child.js";
+import type { SimulatedResult } from "../../bench/simulated-child.js";
 import type { SizeResult } from "../../bench/size-child.js";
 import * as stage from "../../bench/stages.js";
 import { readPlanJson } from "../../src/ir/plan.js";
@@ -134,6 +135,22 @@ describe("the benchmark's child processes", () => {
     expect(r.value.runs["4"]!.syncsPerStep).toBeGreaterThan(0);
     expect(r.value.runs["1"]!.floorMsPerLine).toBeGreaterThan(0);
     expect(r.value.runs["4"]!.ratios).toHaveLength(1);
+  });
+
+  it("run a real plan on its simulated site at two concurrencies, with its sum and critical path", () => {
+    const r = runChild<SimulatedResult>("simulated-child.ts", ["plans/bts-incremental.dpl", "600", "1,4"]);
+    expect(r.ok, r.ok ? "" : r.error).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.planId).toBe("incremental-upgrade@bts");
+    expect(r.value.runs.map((x) => [x.concurrency, x.outcome])).toEqual([
+      [1, "finished"],
+      [4, "finished"],
+    ]);
+    for (const run of r.value.runs) {
+      expect(run.criticalSeconds).toBeGreaterThan(0);
+      expect(run.criticalSeconds).toBeLessThanOrEqual(run.sumSeconds);
+      expect(run.siteSeconds).toBeGreaterThanOrEqual(run.criticalSeconds * 0.99);
+    }
   });
 
   it("trace what `plan check` loads: none of the heavy packages, nor chevrotain's many modules, nor zod", () => {
