@@ -1,6 +1,7 @@
 import type { IToken } from "chevrotain";
 import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/span.js";
+import { withLines } from "./lexer.js";
 import * as T from "./tokens.js";
 
 /** What bracket matching found, and where its findings explain the parser's errors. */
@@ -47,6 +48,7 @@ export function checkBrackets(tokens: readonly IToken[], source: SourceText): Br
     strayDiagnostics: new Map(),
   };
   if (plain.unclosed.length === 0 && plain.strays.length === 0) return empty;
+  withLines(tokens, source);
   const indented = match(tokens, source, true);
   const count = (m: Matching) => m.unclosed.length + m.strays.length;
   const pick = count(indented) <= count(plain) ? indented : plain;

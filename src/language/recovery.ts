@@ -3,7 +3,7 @@ import { type Diagnostic, diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/span.js";
 import { closest } from "../diagnostics/suggest.js";
 import type { BracketReport } from "./brackets.js";
-import type { LexResult } from "./lexer.js";
+import { type LexResult, withLines } from "./lexer.js";
 import { expectedAt, parserInstance, strictParserInstance } from "./parser.js";
 import { isEof, itemStarts, keywordWords, parseErrorDiagnostic, tokenBefore } from "./syntax-errors.js";
 import * as T from "./tokens.js";
@@ -43,6 +43,7 @@ export function parseWithRecovery(
   // file were the largest thing left in memory after loading, bench/RESULTS.md).
   first.input = [];
   if (clean) return { cst: tree, errors: [], diagnostics: [] };
+  withLines(lexed.tokens, source);
   for (const t of lexed.tokens) expectedAt.delete(t);
   const parser = parserInstance();
   parser.input = lexed.tokens;

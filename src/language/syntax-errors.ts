@@ -4,7 +4,7 @@ import type { SourceText } from "../diagnostics/span.js";
 import { closest } from "../diagnostics/suggest.js";
 import type { BracketReport } from "./brackets.js";
 import { EOF } from "./chevrotain.js";
-import type { LexResult } from "./lexer.js";
+import { type LexResult, withLines } from "./lexer.js";
 import { expectedAt } from "./parser.js";
 import * as T from "./tokens.js";
 
@@ -26,6 +26,7 @@ export function syntaxErrors(
   source: SourceText,
 ): Diagnostic[] {
   const tokens = lexed.tokens;
+  if (errors.length > 0 || brackets.diagnostics.length > 0) withLines(tokens, source);
   // A text block that is never closed runs to the end of the file and takes the closing brackets with it.
   const openTextBlock = tokens.some((t) => t.tokenType === T.UnterminatedTextBlock);
   const fromBrackets = brackets.diagnostics.filter((d) => !(openTextBlock && d.code === "DPL1008"));
