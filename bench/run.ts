@@ -192,8 +192,19 @@ async function main(): Promise<void> {
       cwd,
       opts.quick ? 5 : 21,
     );
+    // What was run, as a reader would type it: no path of this machine in the committed figures.
+    const shown = (a: string) => (a === node ? "node" : a === bin ? "bin/plan.js" : a);
     data.cli = {
-      start,
+      start: {
+        ...start,
+        commands: start.commands.map((c) => ({
+          ...c,
+          argv: c.argv.map(shown),
+          ...(c.env
+            ? { env: { ...c.env, ...(c.env.PLAN_CACHE_DIR ? { PLAN_CACHE_DIR: "<a new folder>" } : {}) } }
+            : {}),
+        })),
+      },
       entry: label,
       version: traceImports([node, bin, "--version"], cwd),
       check: traceImports([node, bin, "check", entry], cwd, cache),
